@@ -1,0 +1,370 @@
+//! Settings, read once from environment variables at start-up and passed down.
+//!
+//! Every variable is documented in `.env.example`. A missing or malformed
+//! setting is a [`ConfigError`] that names the variable, so start-up stops
+//! with one line an operator can act on.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Why the configuration could not be read: the variable and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {var} {reason}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: &'static str,
+    /// What is wrong with it, phrased to follow the name.
+    pub reason: String,
+}
+
+/// Everything the API and the worker need to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds; port 0 picks a free one (tests).
+    pub bind: SocketAddr,
+    /// Base URL clients reach the service at, without a trailing slash.
+    pub public_url: String,
+    /// The host part of `public_url`, which Mastodon calls the domain.
+    pub domain: String,
+    /// Shown in `/api/v1/instance`.
+    pub instance_title: String,
+    /// Shown in `/api/v1/instance` as the contact.
+    pub contact_email: String,
+    pub database: DatabaseConfig,
+    pub redis: RedisConfig,
+    pub memcached: MemcachedConfig,
+    pub s3: S3Config,
+    pub amqp: AmqpConfig,
+    pub outbox: OutboxConfig,
+    pub http: HttpConfig,
+    /// SMTP server for outgoing mail.
+    pub smtp_url: String,
+    /// Deadline for every call to another service (S3, SMTP, push).
+    pub outbound_timeout: Duration,
+    pub limits: Limits,
+}
+
+/// PostgreSQL connection settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// The primary, which takes every write.
+    pub url: String,
+    /// An optional read replica for reads that tolerate a little lag.
+    pub replica_url: Option<String>,
+    /// Upper bound of each pool, so a crowd cannot exhaust the server.
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before giving up.
+    pub acquire_timeout: Duration,
+}
+
+/// Redis connection settings.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    pub url: String,
+    /// Upper bound of the pool.
+    pub pool_size: usize,
+    /// Prepended to every key, so several deployments (or tests) share a server.
+    pub key_prefix: String,
+}
+
+/// Memcached servers; keys are routed across them by rendezvous hashing.
+#[derive(Debug, Clone)]
+pub struct MemcachedConfig {
+    /// `host:port` of each server.
+    pub servers: Vec<String>,
+    /// Prepended to every key.
+    pub key_prefix: String,
+}
+
+/// Where media is stored and served from.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Public URL that object keys are appended to in API responses.
+    pub media_base_url: String,
+}
+
+/// RabbitMQ settings for the task pipeline.
+#[derive(Debug, Clone)]
+pub struct AmqpConfig {
+    pub url: String,
+    /// Prefix of every exchange and queue name, so deployments can share a vhost.
+    pub queue_prefix: String,
+    /// A task that failed this many times is parked for an operator.
+    pub max_attempts: u32,
+    /// Delay before the first retry; each further retry waits twice as long.
+    pub retry_base: Duration,
+    /// Unacknowledged messages a worker holds per queue: its concurrency bound.
+    pub prefetch: u16,
+    /// Delete queues unused for this long; only for throwaway test queues.
+    pub queue_expires: Option<Duration>,
+}
+
+/// Outbox relay settings.
+#[derive(Debug, Clone)]
+pub struct OutboxConfig {
+    /// How often the relay looks for unsent rows when it found none.
+    pub poll_interval: Duration,
+    /// Rows published per transaction.
+    pub batch_size: i64,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Origins allowed by CORS; empty means any origin.
+    pub cors_allowed_origins: Vec<String>,
+    /// A request running longer than this is answered 503.
+    pub request_timeout: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// After SIGTERM, in-flight requests get this long to finish.
+    pub shutdown_timeout: Duration,
+}
+
+/// Product limits, announced in `/api/v2/instance`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub status_chars: u32,
+    pub media_per_status: u32,
+    pub photo_bytes: u64,
+    pub photo_pixels: u64,
+    pub photo_side: u32,
+    pub alt_text_chars: u32,
+    pub page_default: u32,
+    pub page_max: u32,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, which returns a variable's
+    /// value or `None`; empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = Env(&lookup);
+        let public_url = env.url("LOOKBOOK_PUBLIC_URL")?;
+        let domain = host_of(&public_url);
+        let media_base_url = match env.get("MEDIA_BASE_URL") {
+            Some(_) => env.url("MEDIA_BASE_URL")?,
+            None => format!("{public_url}/media"),
+        };
+        Ok(Config {
+            bind: env.parse_or("LOOKBOOK_BIND", "127.0.0.1:3000".parse().expect("valid default"))?,
+            domain,
+            public_url,
+            instance_title: env.get("LOOKBOOK_INSTANCE_TITLE").unwrap_or_else(|| "Lookbook".into()),
+            contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
+            database: DatabaseConfig {
+                url: env.required("DATABASE_URL")?,
+                replica_url: env.get("DATABASE_REPLICA_URL"),
+                max_connections: env.positive("DATABASE_MAX_CONNECTIONS", 20)?,
+                acquire_timeout: env.millis("DATABASE_ACQUIRE_TIMEOUT_MS", 3000)?,
+            },
+            redis: RedisConfig {
+                url: env.required("REDIS_URL")?,
+                pool_size: env.positive("REDIS_POOL_SIZE", 32)?,
+                key_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lookbook:".into()),
+            },
+            memcached: MemcachedConfig {
+                servers: env.list("MEMCACHED_SERVERS")?,
+                key_prefix: env.get("MEMCACHED_KEY_PREFIX").unwrap_or_else(|| "lb:".into()),
+            },
+            s3: S3Config {
+                endpoint: env.url("S3_ENDPOINT")?,
+                region: env.get("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                bucket: env.required("S3_BUCKET")?,
+                access_key_id: env.required("S3_ACCESS_KEY_ID")?,
+                secret_access_key: env.required("S3_SECRET_ACCESS_KEY")?,
+                media_base_url,
+            },
+            amqp: AmqpConfig {
+                url: env.required("AMQP_URL")?,
+                queue_prefix: env.get("TASK_QUEUE_PREFIX").unwrap_or_else(|| "lookbook".into()),
+                max_attempts: env.positive("TASK_MAX_ATTEMPTS", 5)?,
+                retry_base: env.millis("TASK_RETRY_BASE_MS", 1000)?,
+                prefetch: env.positive("WORKER_PREFETCH", 16)?,
+                queue_expires: None,
+            },
+            outbox: OutboxConfig {
+                poll_interval: env.millis("OUTBOX_POLL_MS", 200)?,
+                batch_size: env.positive("OUTBOX_BATCH_SIZE", 100)?,
+            },
+            http: HttpConfig {
+                cors_allowed_origins: match env.get("CORS_ALLOWED_ORIGINS").as_deref() {
+                    None | Some("*") => Vec::new(),
+                    Some(_) => env.list("CORS_ALLOWED_ORIGINS")?,
+                },
+                request_timeout: env.millis("REQUEST_TIMEOUT_MS", 10_000)?,
+                max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
+                shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
+            },
+            smtp_url: env.get("SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
+            outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
+            limits: Limits {
+                status_chars: env.positive("LIMIT_STATUS_CHARS", 500)?,
+                media_per_status: env.positive("LIMIT_MEDIA_PER_STATUS", 10)?,
+                photo_bytes: env.positive("LIMIT_PHOTO_BYTES", 16 * 1024 * 1024)?,
+                photo_pixels: env.positive("LIMIT_PHOTO_PIXELS", 40_000_000)?,
+                photo_side: env.positive("LIMIT_PHOTO_SIDE", 10_000)?,
+                alt_text_chars: env.positive("LIMIT_ALT_TEXT_CHARS", 1500)?,
+                page_default: env.positive("LIMIT_PAGE_DEFAULT", 20)?,
+                page_max: env.positive("LIMIT_PAGE_MAX", 40)?,
+            },
+        })
+    }
+}
+
+/// The host (and port, if any) of an `http(s)://` URL.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+/// Typed access to variables through a lookup function.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn get(&self, var: &str) -> Option<String> {
+        (self.0)(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, var: &'static str) -> Result<String, ConfigError> {
+        self.get(var).ok_or_else(|| ConfigError { var, reason: "is missing".into() })
+    }
+
+    fn url(&self, var: &'static str) -> Result<String, ConfigError> {
+        let value = self.required(var)?;
+        let rest = value
+            .strip_prefix("http://")
+            .or_else(|| value.strip_prefix("https://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.starts_with('/') => {
+                Ok(value.trim_end_matches('/').to_string())
+            }
+            _ => Err(ConfigError {
+                var,
+                reason: format!("must be an http:// or https:// URL, got '{value}'"),
+            }),
+        }
+    }
+
+    fn parse_or<T: std::str::FromStr>(&self, var: &'static str, default: T) -> Result<T, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(value) => value.parse().map_err(|_| ConfigError {
+                var,
+                reason: format!("is malformed: '{value}'"),
+            }),
+        }
+    }
+
+    fn positive<T>(&self, var: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + Default,
+    {
+        match self.get(var) {
+            None => Ok(default),
+            Some(value) => match value.parse::<T>() {
+                Ok(n) if n > T::default() => Ok(n),
+                _ => Err(ConfigError {
+                    var,
+                    reason: format!("must be a whole number above 0, got '{value}'"),
+                }),
+            },
+        }
+    }
+
+    fn millis(&self, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        self.positive(var, default).map(Duration::from_millis)
+    }
+
+    fn list(&self, var: &'static str) -> Result<Vec<String>, ConfigError> {
+        let value = self.required(var)?;
+        let items: Vec<String> = value
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Err(ConfigError { var, reason: "is an empty list".into() });
+        }
+        Ok(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn minimal() -> HashMap<&'static str, String> {
+        [
+            ("LOOKBOOK_PUBLIC_URL", "https://look.example/"),
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("REDIS_URL", "redis://h"),
+            ("MEMCACHED_SERVERS", "a:11211, b:11211"),
+            ("S3_ENDPOINT", "http://s3:9000"),
+            ("S3_BUCKET", "media"),
+            ("S3_ACCESS_KEY_ID", "k"),
+            ("S3_SECRET_ACCESS_KEY", "s"),
+            ("AMQP_URL", "amqp://h"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+    }
+
+    fn load(vars: &HashMap<&'static str, String>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    /// The minimal set of variables is enough, and defaults follow DESIGN.md.
+    #[test]
+    fn minimal_environment_starts_with_documented_defaults() {
+        let config = load(&minimal()).unwrap();
+        assert_eq!(config.public_url, "https://look.example");
+        assert_eq!(config.domain, "look.example");
+        assert_eq!(config.s3.media_base_url, "https://look.example/media");
+        assert_eq!(config.memcached.servers, vec!["a:11211", "b:11211"]);
+        assert_eq!(config.limits.status_chars, 500);
+        assert_eq!(config.limits.page_max, 40);
+        assert!(config.http.cors_allowed_origins.is_empty());
+    }
+
+    /// Each required variable, when absent, is named in the error.
+    #[test]
+    fn a_missing_variable_is_named() {
+        for var in minimal().keys() {
+            let mut vars = minimal();
+            vars.remove(var);
+            let err = load(&vars).unwrap_err();
+            assert_eq!(err.var, *var);
+            assert!(err.to_string().contains(var), "{err}");
+        }
+    }
+
+    /// Malformed values are refused with the variable and the value.
+    #[test]
+    fn a_malformed_variable_is_named() {
+        for (var, bad) in [
+            ("LIMIT_PAGE_MAX", "forty"),
+            ("LIMIT_PAGE_MAX", "0"),
+            ("LOOKBOOK_BIND", "localhost"),
+            ("S3_ENDPOINT", "s3:9000"),
+            ("TASK_RETRY_BASE_MS", "-5"),
+        ] {
+            let mut vars = minimal();
+            vars.insert(var, bad.to_string());
+            let err = load(&vars).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains(bad), "{err}");
+        }
+    }
+}

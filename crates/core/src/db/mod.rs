@@ -1,0 +1,58 @@
+//! PostgreSQL: the primary and optional replica pools, migrations, and one
+//! module of queries per table.
+
+pub mod ids;
+pub mod outbox;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::config::DatabaseConfig;
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The connection pools. Writes (and reads that must see them) use `primary`;
+/// reads that tolerate a little lag use `replica`, which is the primary when
+/// no replica is configured.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub primary: PgPool,
+    pub replica: PgPool,
+    /// Whether `replica` is a separate server (and so a separate readiness check).
+    pub has_replica: bool,
+}
+
+impl Db {
+    /// Builds bounded pools. Connections are opened lazily, so an instance
+    /// starts (and reports not ready) while the database is down.
+    pub fn connect_lazy(config: &DatabaseConfig) -> crate::Result<Db> {
+        let primary = pool(&config.url, config)?;
+        let replica = match &config.replica_url {
+            Some(url) => pool(url, config)?,
+            None => primary.clone(),
+        };
+        Ok(Db {
+            primary,
+            replica,
+            has_replica: config.replica_url.is_some(),
+        })
+    }
+
+    /// Applies pending migrations to the primary.
+    pub async fn migrate(&self) -> crate::Result<()> {
+        MIGRATOR
+            .run(&self.primary)
+            .await
+            .map_err(|e| crate::Error::Database(e.into()))
+    }
+}
+
+fn pool(url: &str, config: &DatabaseConfig) -> crate::Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .min_connections(0)
+        .acquire_timeout(config.acquire_timeout)
+        .idle_timeout(std::time::Duration::from_secs(300))
+        .connect_lazy(url)?)
+}

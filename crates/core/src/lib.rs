@@ -1,0 +1,22 @@
+//! Lookbook's core: everything the API and the worker share.
+//!
+//! - [`config`]: settings read once from the environment.
+//! - [`db`]: PostgreSQL pools (primary and optional replica), migrations and
+//!   one module of queries per table.
+//! - [`cache`]: the Memcached client for hydrated entities.
+//! - [`kv`]: the Redis pool for small hot state.
+//! - [`storage`]: S3, where every byte of media lives.
+//! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
+//! - [`telemetry`]: JSON logs and the Prometheus recorder.
+
+pub mod cache;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod kv;
+pub mod storage;
+pub mod tasks;
+pub mod telemetry;
+
+pub use config::Config;
+pub use error::{Error, Result};
