@@ -1,1 +1,85 @@
+//! The Lookbook HTTP API.
+//!
+//! [`Application::build`] connects to the backing services, binds the listener
+//! (port 0 picks a free port, as the tests do) and assembles the router from
+//! [`routes`], one module per resource. `main.rs` only reads the configuration
+//! and calls it, so the tests run exactly what production runs.
+//!
+//! - [`state`]: the shared handles every handler gets.
+//! - [`error`]: the one error type handlers return, rendered as Mastodon's
+//!   `{"error": "..."}`.
+//! - [`middleware`]: request ids, logging, metrics, limits and timeouts.
 
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use lookbook_core::Config;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use state::AppState;
+
+/// A bound, ready-to-serve API instance.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the services (lazily: an instance starts while a service is
+    /// down and says so on `/readyz`) and binds `config.bind`.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let state = AppState::connect(config).await?;
+        let bind = state.config.bind;
+        let listener = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding {bind}"))?;
+        let router = routes::router(state.clone());
+        Ok(Application { listener, router, state })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The shared state, for tests that inspect it.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` resolves, then drains: `/readyz` turns 503 so the
+    /// load balancer moves on, no new connections are accepted, and in-flight
+    /// requests get `SHUTDOWN_TIMEOUT_MS` to finish before the server returns.
+    pub async fn run_until_stopped(self, stop: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let Application { listener, router, state } = self;
+        let drain = CancellationToken::new();
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(drain.clone().cancelled_owned());
+        let mut serve = std::pin::pin!(serve.into_future());
+        tokio::select! {
+            result = &mut serve => return result,
+            () = stop => {}
+        }
+        tracing::info!("shutting down: draining in-flight requests");
+        state.start_draining();
+        drain.cancel();
+        let limit: Duration = state.config.http.shutdown_timeout;
+        match tokio::time::timeout(limit, serve).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(?limit, "in-flight requests did not finish in time; stopping anyway");
+                Ok(())
+            }
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub struct Config {
     pub instance_title: String,
     /// Shown in `/api/v1/instance` as the contact.
     pub contact_email: String,
+    /// Where this deployment's source code is published (`source_url`).
+    pub source_url: String,
     pub database: DatabaseConfig,
     pub redis: RedisConfig,
     pub memcached: MemcachedConfig,
@@ -161,6 +163,7 @@ impl Config {
             public_url,
             instance_title: env.get("LOOKBOOK_INSTANCE_TITLE").unwrap_or_else(|| "Lookbook".into()),
             contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
+            source_url: env.get("LOOKBOOK_SOURCE_URL").unwrap_or_default(),
             database: DatabaseConfig {
                 url: env.required("DATABASE_URL")?,
                 replica_url: env.get("DATABASE_REPLICA_URL"),

@@ -19,4 +19,5 @@ pub mod tasks;
 pub mod telemetry;
 
 pub use config::Config;
+
 pub use error::{Error, Result};

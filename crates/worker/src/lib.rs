@@ -1,1 +1,98 @@
+//! The Lookbook worker: relays the outbox to RabbitMQ and carries out tasks.
+//!
+//! - [`consume`]: the consume loop: manual acks, a prefetch bound, retries
+//!   through delay queues, parking after the last attempt, and a done-marker
+//!   that makes redelivery harmless.
+//! - [`tasks`]: one module per task kind.
+//! - [`parked`]: listing and replaying parked tasks, for operators.
 
+pub mod consume;
+pub mod parked;
+pub mod tasks;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use lookbook_core::Config;
+use lookbook_core::db::Db;
+use lookbook_core::storage::Storage;
+use lookbook_core::tasks::relay::Relay;
+use lookbook_core::tasks::topology::Topology;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+/// What a task handler may use.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: PgPool,
+    pub storage: Storage,
+}
+
+/// Counts of what this worker did, since it started.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Tasks finished.
+    pub done: AtomicU64,
+    /// Attempts that failed (each retry that failed counts again).
+    pub failed: AtomicU64,
+    /// Tasks parked after their last attempt.
+    pub parked: AtomicU64,
+    /// Deliveries of tasks already done, acknowledged without work.
+    pub duplicates: AtomicU64,
+}
+
+impl Stats {
+    /// Reads a counter.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::SeqCst)
+    }
+}
+
+/// A worker process: the relay and the consumers.
+#[derive(Debug)]
+pub struct Worker {
+    config: Config,
+    context: Context,
+    stats: Arc<Stats>,
+}
+
+impl Worker {
+    /// Builds the clients; nothing waits for a service to answer.
+    pub fn build(config: Config) -> anyhow::Result<Worker> {
+        let db = Db::connect_lazy(&config.database)?;
+        let storage = Storage::new(&config.s3, config.outbound_timeout);
+        Ok(Worker {
+            context: Context { db: db.primary, storage },
+            config,
+            stats: Arc::new(Stats::default()),
+        })
+    }
+
+    /// The counters, shared with the running worker.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// Runs the relay and the consumers until `stop` is cancelled; in-flight
+    /// tasks finish first.
+    pub async fn run(self, stop: CancellationToken) {
+        let topology = Topology::new(&self.config.amqp);
+        let relay = Relay {
+            db: self.context.db.clone(),
+            topology: topology.clone(),
+            amqp_url: self.config.amqp.url.clone(),
+            poll_interval: self.config.outbox.poll_interval,
+            batch_size: self.config.outbox.batch_size,
+            timeout: self.config.outbound_timeout,
+        };
+        let consumer = consume::Consumer {
+            context: self.context,
+            topology,
+            amqp_url: self.config.amqp.url.clone(),
+            prefetch: self.config.amqp.prefetch,
+            timeout: self.config.outbound_timeout,
+            stats: self.stats,
+        };
+        tokio::join!(relay.run(stop.clone()), consumer.run(stop));
+    }
+}

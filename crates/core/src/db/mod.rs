@@ -48,6 +48,12 @@ impl Db {
     }
 }
 
+/// Runs the cheapest query, to see that the server answers.
+pub async fn ping(pool: &PgPool) -> crate::Result<()> {
+    sqlx::query_scalar!(r#"select 1 as "one!""#).fetch_one(pool).await?;
+    Ok(())
+}
+
 fn pool(url: &str, config: &DatabaseConfig) -> crate::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.max_connections)

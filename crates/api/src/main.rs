@@ -1,0 +1,54 @@
+//! `lookbook-api serve` runs an API instance; `lookbook-api migrate` applies
+//! the database migrations (once per deploy, before instances start).
+
+use std::process::ExitCode;
+
+use lookbook_api::Application;
+use lookbook_core::Config;
+use lookbook_core::db::Db;
+
+const USAGE: &str = "usage: lookbook-api [serve | migrate]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    lookbook_core::telemetry::init_logs();
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if !matches!(command.as_str(), "serve" | "migrate") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match command.as_str() {
+        "migrate" => migrate(&config).await,
+        _ => serve(config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "lookbook-api stopped");
+            eprintln!("lookbook-api: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = Db::connect_lazy(&config.database)?;
+    db.migrate().await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(port = app.port(), "serving");
+    app.run_until_stopped(lookbook_core::telemetry::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}

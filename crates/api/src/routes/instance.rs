@@ -1,0 +1,264 @@
+//! `GET /api/v1/instance` and `GET /api/v2/instance`: what this server is and
+//! the limits clients must respect, in Mastodon's Instance entities.
+
+use axum::Json;
+use axum::extract::State;
+use lookbook_core::config::Limits;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// The Mastodon version whose client API we follow; clients read it to decide
+/// which features to use.
+const MASTODON_COMPAT: &str = "4.3.0";
+/// Image types the media pipeline accepts.
+const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(instance_v2)).routes(routes!(instance_v1))
+}
+
+fn version() -> String {
+    format!("{MASTODON_COMPAT} (compatible; Lookbook {})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Limits on statuses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusLimits {
+    max_characters: u32,
+    max_media_attachments: u32,
+    characters_reserved_per_url: u32,
+}
+
+/// Limits on media.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaLimits {
+    supported_mime_types: Vec<&'static str>,
+    /// Bytes.
+    image_size_limit: u64,
+    /// Pixels (width times height).
+    image_matrix_limit: u64,
+    video_size_limit: u64,
+    video_frame_rate_limit: u64,
+    video_matrix_limit: u64,
+    description_limit: u32,
+}
+
+/// Limits Mastodon has no field for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookbookLimits {
+    /// Longest side of a photo, in pixels.
+    image_side_limit: u32,
+    /// Items per page when a client does not ask.
+    page_default: u32,
+    /// Most items a page holds.
+    page_max: u32,
+}
+
+/// The `configuration` object of both instance entities.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Configuration {
+    urls: Urls,
+    accounts: AccountLimits,
+    statuses: StatusLimits,
+    media_attachments: MediaLimits,
+    polls: PollLimits,
+    translation: Translation,
+    /// Lookbook's own limits; Mastodon clients ignore it.
+    lookbook: LookbookLimits,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Urls {
+    /// No streaming API is served.
+    streaming: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountLimits {
+    max_featured_tags: u32,
+    max_pinned_statuses: u32,
+}
+
+/// Polls are not offered: zero options.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PollLimits {
+    max_options: u32,
+    max_characters_per_option: u32,
+    min_expiration: u32,
+    max_expiration: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Translation {
+    enabled: bool,
+}
+
+fn configuration(limits: &Limits) -> Configuration {
+    Configuration {
+        urls: Urls { streaming: None },
+        accounts: AccountLimits { max_featured_tags: 0, max_pinned_statuses: 0 },
+        statuses: StatusLimits {
+            max_characters: limits.status_chars,
+            max_media_attachments: limits.media_per_status,
+            characters_reserved_per_url: 23,
+        },
+        media_attachments: MediaLimits {
+            supported_mime_types: IMAGE_TYPES.to_vec(),
+            image_size_limit: limits.photo_bytes,
+            image_matrix_limit: limits.photo_pixels,
+            video_size_limit: 0,
+            video_frame_rate_limit: 0,
+            video_matrix_limit: 0,
+            description_limit: limits.alt_text_chars,
+        },
+        polls: PollLimits {
+            max_options: 0,
+            max_characters_per_option: 0,
+            min_expiration: 0,
+            max_expiration: 0,
+        },
+        translation: Translation { enabled: false },
+        lookbook: LookbookLimits {
+            image_side_limit: limits.photo_side,
+            page_default: limits.page_default,
+            page_max: limits.page_max,
+        },
+    }
+}
+
+/// Mastodon's Instance entity (v2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceV2 {
+    domain: String,
+    title: String,
+    version: String,
+    source_url: String,
+    description: String,
+    usage: Usage,
+    thumbnail: Thumbnail,
+    languages: Vec<&'static str>,
+    configuration: Configuration,
+    registrations: Registrations,
+    api_versions: ApiVersions,
+    contact: Contact,
+    rules: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Usage {
+    users: ActiveUsers,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActiveUsers {
+    active_month: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Thumbnail {
+    url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Registrations {
+    enabled: bool,
+    approval_required: bool,
+    message: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiVersions {
+    mastodon: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    email: String,
+    account: Option<serde_json::Value>,
+}
+
+const DESCRIPTION: &str = "Outfit photos with captions, hashtags and item tags.";
+
+/// This server and its limits.
+#[utoipa::path(get, path = "/api/v2/instance", tag = "instance",
+    responses((status = 200, description = "The instance", body = InstanceV2)))]
+async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
+    let config = &state.config;
+    Json(InstanceV2 {
+        domain: config.domain.clone(),
+        title: config.instance_title.clone(),
+        version: version(),
+        source_url: config.source_url.clone(),
+        description: DESCRIPTION.into(),
+        usage: Usage { users: ActiveUsers { active_month: 0 } },
+        thumbnail: Thumbnail { url: format!("{}/favicon.ico", config.public_url) },
+        languages: vec!["en"],
+        configuration: configuration(&config.limits),
+        registrations: Registrations { enabled: true, approval_required: false, message: None },
+        api_versions: ApiVersions { mastodon: 2 },
+        contact: Contact { email: config.contact_email.clone(), account: None },
+        rules: Vec::new(),
+    })
+}
+
+/// Mastodon's older Instance entity (v1), still read by many clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceV1 {
+    uri: String,
+    title: String,
+    short_description: String,
+    description: String,
+    email: String,
+    version: String,
+    urls: V1Urls,
+    stats: Stats,
+    thumbnail: Option<String>,
+    languages: Vec<&'static str>,
+    registrations: bool,
+    approval_required: bool,
+    invites_enabled: bool,
+    configuration: Configuration,
+    contact_account: Option<serde_json::Value>,
+    rules: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct V1Urls {
+    streaming_api: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    user_count: u64,
+    status_count: u64,
+    domain_count: u64,
+}
+
+/// This server and its limits (the v1 shape).
+#[utoipa::path(get, path = "/api/v1/instance", tag = "instance",
+    responses((status = 200, description = "The instance", body = InstanceV1)))]
+async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
+    let config = &state.config;
+    Json(InstanceV1 {
+        uri: config.domain.clone(),
+        title: config.instance_title.clone(),
+        short_description: DESCRIPTION.into(),
+        description: DESCRIPTION.into(),
+        email: config.contact_email.clone(),
+        version: version(),
+        urls: V1Urls { streaming_api: None },
+        stats: Stats { user_count: 0, status_count: 0, domain_count: 0 },
+        thumbnail: None,
+        languages: vec!["en"],
+        registrations: true,
+        approval_required: false,
+        invites_enabled: false,
+        configuration: configuration(&config.limits),
+        contact_account: None,
+        rules: Vec::new(),
+    })
+}

@@ -1,0 +1,45 @@
+//! The routes, one module per resource, assembled with their OpenAPI
+//! descriptions into one router.
+
+pub mod health;
+pub mod instance;
+pub mod metrics;
+
+use axum::Router;
+use axum::http::StatusCode;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::error::error_response;
+
+/// The OpenAPI document's header; paths are added by the route modules.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lookbook API",
+        description = "The Mastodon client API, plus Lookbook's fashion extensions under /api/lookbook/v1."
+    ),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "instance", description = "What this server is and its limits"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole router: every resource, the docs, the fallbacks and the layers.
+pub fn router(state: AppState) -> Router {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(instance::routes())
+        .merge(metrics::routes())
+        .split_for_parts();
+    let router = router
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
+        .method_not_allowed_fallback(|| async {
+            error_response(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+        });
+    crate::middleware::apply(router, &state.config).with_state(state)
+}

@@ -1,0 +1,47 @@
+//! The handles every handler shares: configuration and the service clients.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lookbook_core::cache::Cache;
+use lookbook_core::db::Db;
+use lookbook_core::kv::Kv;
+use lookbook_core::storage::Storage;
+use lookbook_core::Config;
+
+/// Cheap to clone: every field is a handle.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub kv: Kv,
+    pub cache: Cache,
+    pub storage: Storage,
+    /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
+    draining: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Builds every client with bounded pools and timeouts; nothing here waits
+    /// for a service to answer.
+    pub async fn connect(config: Config) -> anyhow::Result<AppState> {
+        let timeout = config.outbound_timeout;
+        Ok(AppState {
+            db: Db::connect_lazy(&config.database)?,
+            kv: Kv::connect(&config.redis, timeout)?,
+            cache: Cache::connect(&config.memcached, timeout).await?,
+            storage: Storage::new(&config.s3, timeout),
+            config: Arc::new(config),
+            draining: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+    }
+}

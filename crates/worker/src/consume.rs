@@ -1,0 +1,223 @@
+//! The consume loop.
+//!
+//! Every task kind has its queue; the worker consumes them all with manual
+//! acks and a prefetch bound, which is also its concurrency bound. For each
+//! delivery it opens a transaction, records the task done (a second delivery
+//! of the same task waits for the first and then finds the marker), runs the
+//! handler and commits. A failure is published to the delay queue for its
+//! attempt, or parked after the last attempt, and only then acknowledged: a
+//! crash at any point leaves the message in a queue, never lost.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection};
+use lookbook_core::tasks::broker::{self, ATTEMPT_HEADER, KIND_HEADER, Message};
+use lookbook_core::tasks::relay::pause;
+use lookbook_core::tasks::topology::Topology;
+use lookbook_core::tasks::Task;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::tasks::{self, TaskError};
+use crate::{Context, Stats};
+
+/// The longest wait between reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How long in-flight tasks may run on after a stop before they are abandoned
+/// (their messages are then redelivered).
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Consumes every task queue.
+#[derive(Debug)]
+pub struct Consumer {
+    pub context: Context,
+    pub topology: Topology,
+    pub amqp_url: String,
+    /// Unacknowledged deliveries per queue.
+    pub prefetch: u16,
+    /// Bound on connecting and on each publish to a retry or parked queue.
+    pub timeout: Duration,
+    pub stats: Arc<Stats>,
+}
+
+impl Consumer {
+    /// Consumes until `stop` is cancelled, reconnecting with backoff whenever
+    /// the broker goes away.
+    pub async fn run(self, stop: CancellationToken) {
+        let me = Arc::new(self);
+        let mut backoff = Duration::from_millis(100);
+        while !stop.is_cancelled() {
+            match me.clone().session(&stop).await {
+                Ok(()) => break,
+                Err(err) => {
+                    tracing::warn!(error = %err, "task consumer lost the broker; reconnecting");
+                    pause(&stop, backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// One connection's lifetime: returns Ok after a stop, Err when the
+    /// connection fails.
+    async fn session(self: Arc<Self>, stop: &CancellationToken) -> lookbook_core::Result<()> {
+        let (conn, channel) = self.connect().await?;
+        tracing::info!("task consumer connected to the broker");
+        let mut consumers = Vec::new();
+        for kind in Task::KINDS {
+            let consumer = channel
+                .basic_consume(
+                    self.topology.queue(kind).into(),
+                    format!("lookbook-worker-{kind}").into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+            consumers.push(consumer);
+        }
+        let mut deliveries = futures_util::stream::select_all(consumers);
+        let mut in_flight = JoinSet::new();
+        let outcome = loop {
+            tokio::select! {
+                () = stop.cancelled() => break Ok(()),
+                next = deliveries.next() => match next {
+                    Some(Ok(delivery)) => {
+                        let me = self.clone();
+                        let channel = channel.clone();
+                        in_flight.spawn(async move { me.process(&channel, delivery).await });
+                    }
+                    Some(Err(err)) => break Err(err.into()),
+                    None => break Err(anyhow::anyhow!("the broker closed the consumer").into()),
+                },
+                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            }
+        };
+        let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+            while in_flight.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("in-flight tasks did not finish; their messages will be redelivered");
+        }
+        let _ = conn.close(200, "worker stopping".into()).await;
+        outcome
+    }
+
+    async fn connect(&self) -> lookbook_core::Result<(Connection, Channel)> {
+        let (conn, channel) = broker::connect(&self.amqp_url, "lookbook-worker", self.timeout).await?;
+        self.topology.declare(&channel).await?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions::default())
+            .await?;
+        Ok((conn, channel))
+    }
+
+    /// Handles one delivery and settles it: ack after success or after the
+    /// task was handed to a retry or parked queue; nack (requeue) only when
+    /// even that failed.
+    async fn process(&self, channel: &Channel, delivery: Delivery) {
+        let props = &delivery.properties;
+        let attempt = broker::header_int(props, ATTEMPT_HEADER)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(1)
+            .max(1);
+        let kind = broker::header_str(props, KIND_HEADER).unwrap_or_else(|| delivery.routing_key.to_string());
+        let task_id = props.message_id().as_ref().and_then(|id| id.as_str().parse::<i64>().ok());
+        let span = tracing::info_span!("task", task_id = task_id.unwrap_or(0), %kind, attempt);
+        let settled = async {
+            let outcome = match task_id {
+                None => Err(TaskError::Permanent(anyhow::anyhow!("the message has no task id"))),
+                Some(id) => self.execute(id, &kind, &delivery.data).await,
+            };
+            let result = match outcome {
+                Ok(()) => Ok(()),
+                Err(error) => self.reschedule(channel, &delivery, task_id.unwrap_or(0), &kind, attempt, error).await,
+            };
+            match result {
+                Ok(()) => delivery.ack(BasicAckOptions::default()).await.map(|_| ()),
+                Err(err) => {
+                    tracing::error!(error = %err, "could not hand the task on; returning it to its queue");
+                    delivery
+                        .nack(BasicNackOptions { requeue: true, ..Default::default() })
+                        .await
+                        .map(|_| ())
+                }
+            }
+        };
+        if let Err(err) = settled.instrument(span).await {
+            tracing::warn!(error = %err, "could not settle a delivery; the broker will redeliver it");
+        }
+    }
+
+    /// Runs the handler inside the transaction that records the task done.
+    async fn execute(&self, task_id: i64, kind: &str, body: &[u8]) -> Result<(), TaskError> {
+        let task: Task = serde_json::from_slice(body)
+            .map_err(|e| TaskError::Permanent(anyhow::anyhow!("undecodable task: {e}")))?;
+        let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
+        let mut tx = self.context.db.begin().await.map_err(|e| transient(e.into()))?;
+        if !lookbook_core::db::outbox::claim_done(&mut tx, task_id, kind)
+            .await
+            .map_err(transient)?
+        {
+            self.stats.duplicates.fetch_add(1, Ordering::SeqCst);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "duplicate").increment(1);
+            tracing::info!("task already done; acknowledging the duplicate");
+            return Ok(());
+        }
+        tasks::handle(&self.context, &task, &mut tx).await?;
+        tx.commit().await.map_err(|e| transient(e.into()))?;
+        self.stats.done.fetch_add(1, Ordering::SeqCst);
+        metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done").increment(1);
+        Ok(())
+    }
+
+    /// Sends a failed task to the delay queue for its attempt, or parks it.
+    async fn reschedule(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        task_id: i64,
+        kind: &str,
+        attempt: u32,
+        error: TaskError,
+    ) -> lookbook_core::Result<()> {
+        self.stats.failed.fetch_add(1, Ordering::SeqCst);
+        let reason = error.to_string();
+        let park = matches!(error, TaskError::Permanent(_)) || attempt >= self.topology.max_attempts;
+        let message = Message {
+            task_id,
+            kind,
+            body: &delivery.data,
+            attempt: if park { attempt } else { attempt + 1 },
+            error: Some(&reason),
+        };
+        let (exchange, routing_key) = if park {
+            (String::new(), self.topology.parked_queue())
+        } else {
+            (self.topology.retry_exchange(self.topology.retry_delay(attempt)), kind.to_string())
+        };
+        let publish = async {
+            let confirm = broker::publish(channel, &exchange, &routing_key, &message).await?;
+            broker::confirmed(confirm).await
+        };
+        tokio::time::timeout(self.timeout, publish)
+            .await
+            .map_err(|_| anyhow::anyhow!("publishing the retry timed out"))??;
+        if park {
+            self.stats.parked.fetch_add(1, Ordering::SeqCst);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "parked").increment(1);
+            tracing::error!(error = %reason, "task parked after its last attempt");
+        } else {
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "retried").increment(1);
+            tracing::warn!(error = %reason, "task failed; retrying later");
+        }
+        Ok(())
+    }
+}

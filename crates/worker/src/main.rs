@@ -1,0 +1,63 @@
+//! `lookbook-worker run` relays the outbox and carries out tasks;
+//! `lookbook-worker parked` lists parked tasks; `lookbook-worker replay`
+//! moves them back to their work queues.
+
+use std::process::ExitCode;
+
+use lookbook_core::Config;
+use lookbook_worker::{Worker, parked};
+use tokio_util::sync::CancellationToken;
+
+const USAGE: &str = "usage: lookbook-worker [run | parked | replay]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    lookbook_core::telemetry::init_logs();
+    let command = std::env::args().nth(1).unwrap_or_else(|| "run".into());
+    if !matches!(command.as_str(), "run" | "parked" | "replay") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match command.as_str() {
+        "parked" => list_parked(&config).await,
+        "replay" => parked::replay(&config).await.map(|n| println!("replayed {n} parked task(s)")),
+        _ => run(config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("lookbook-worker: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> lookbook_core::Result<()> {
+    let worker = Worker::build(config)?;
+    let stop = CancellationToken::new();
+    let signal = stop.clone();
+    tokio::spawn(async move {
+        lookbook_core::telemetry::shutdown_signal().await;
+        tracing::info!("stopping: finishing in-flight tasks");
+        signal.cancel();
+    });
+    worker.run(stop).await;
+    Ok(())
+}
+
+async fn list_parked(config: &Config) -> lookbook_core::Result<()> {
+    let tasks = parked::list(config).await?;
+    for task in &tasks {
+        let id = task.task_id.map_or_else(|| "-".to_string(), |id| id.to_string());
+        println!("{id}\t{}\tattempts={}\t{}\t{}", task.kind, task.attempts, task.error, task.body);
+    }
+    println!("{} parked task(s)", tasks.len());
+    Ok(())
+}

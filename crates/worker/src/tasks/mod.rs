@@ -1,0 +1,28 @@
+//! Task handlers, one module per kind. A handler gets the task and the
+//! transaction that will also record it done, so its database writes and the
+//! done-marker commit together.
+
+pub mod delete_objects;
+
+use lookbook_core::tasks::Task;
+use sqlx::PgConnection;
+
+use crate::Context;
+
+/// Why a task failed, which decides what happens next.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// Might succeed later (a service down, a timeout): retry with backoff.
+    #[error("{0:#}")]
+    Transient(anyhow::Error),
+    /// Can never succeed as it stands: park it at once.
+    #[error("{0:#}")]
+    Permanent(anyhow::Error),
+}
+
+/// Carries out one task.
+pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result<(), TaskError> {
+    match task {
+        Task::DeleteObjects { keys } => delete_objects::run(ctx, keys, tx).await,
+    }
+}
