@@ -128,6 +128,24 @@ impl Storage {
         Ok(())
     }
 
+    /// Empties and removes the bucket (tests and decommissioning).
+    pub async fn delete_bucket(&self) -> crate::Result<()> {
+        loop {
+            let keys = self.list("").await?;
+            if keys.is_empty() {
+                break;
+            }
+            self.delete(&keys).await?;
+        }
+        self.client
+            .delete_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|e| storage_error("delete bucket", e))?;
+        Ok(())
+    }
+
     /// Lists the keys under a prefix (at most 1,000).
     pub async fn list(&self, prefix: &str) -> crate::Result<Vec<String>> {
         let out = self

@@ -1,0 +1,237 @@
+//! [`TestEnv`]: one test's own slice of the real services.
+//!
+//! The services are found through the same variables the app reads
+//! (`DATABASE_URL`, `REDIS_URL`, ...), defaulting to the loopback setup that
+//! `scripts/services` brings up. Each environment gets:
+//! - a database cloned from a template migrated once per migration set
+//!   (cloning takes milliseconds; migrating every test would not);
+//! - its own S3 bucket;
+//! - its own Redis and Memcached key prefix;
+//! - its own exchange and queue names, which expire when unused.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lookbook_core::Config;
+use lookbook_core::db::MIGRATOR;
+use lookbook_core::storage::Storage;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+
+/// Databases made by tests start with this.
+const DB_PREFIX: &str = "lbt_";
+/// Test databases older than this are dropped by the next run (left by a crash).
+const STALE_AFTER: Duration = Duration::from_secs(3 * 3600);
+
+/// Where the services are, and the defaults tests use for everything else.
+fn base_vars() -> BTreeMap<String, String> {
+    let service = |var: &str, default: &str| std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string());
+    let mut vars = BTreeMap::new();
+    let mut set = |k: &str, v: String| {
+        vars.insert(k.to_string(), v);
+    };
+    set("DATABASE_URL", service("DATABASE_URL", "postgres://lookbook:lookbook@127.0.0.1:5432/lookbook"));
+    set("REDIS_URL", service("REDIS_URL", "redis://127.0.0.1:6379/0"));
+    set("MEMCACHED_SERVERS", service("MEMCACHED_SERVERS", "127.0.0.1:11211"));
+    set("S3_ENDPOINT", service("S3_ENDPOINT", "http://127.0.0.1:9000"));
+    set("S3_REGION", service("S3_REGION", "us-east-1"));
+    set("S3_ACCESS_KEY_ID", service("S3_ACCESS_KEY_ID", "lookbook"));
+    set("S3_SECRET_ACCESS_KEY", service("S3_SECRET_ACCESS_KEY", "lookbook-secret"));
+    set("AMQP_URL", service("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"));
+    set("SMTP_URL", service("SMTP_URL", "smtp://127.0.0.1:2525"));
+    set("LOOKBOOK_BIND", "127.0.0.1:0".into());
+    set("LOOKBOOK_PUBLIC_URL", "http://lookbook.test".into());
+    set("LOOKBOOK_CONTACT_EMAIL", "admin@lookbook.test".into());
+    set("DATABASE_MAX_CONNECTIONS", "10".into());
+    set("REDIS_POOL_SIZE", "8".into());
+    set("OUTBOX_POLL_MS", "20".into());
+    set("TASK_RETRY_BASE_MS", "100".into());
+    set("TASK_MAX_ATTEMPTS", "3".into());
+    set("OUTBOUND_TIMEOUT_MS", "3000".into());
+    set("SHUTDOWN_TIMEOUT_MS", "5000".into());
+    set("RUST_LOG", service("RUST_LOG", "warn"));
+    vars
+}
+
+/// One test's isolated resources and the variables that point at them.
+#[derive(Debug)]
+pub struct TestEnv {
+    /// Unique to this environment; part of every name it made.
+    pub tag: String,
+    /// The test database's name.
+    pub db_name: String,
+    /// A small pool on the test database, for assertions.
+    pub db: PgPool,
+    vars: BTreeMap<String, String>,
+    admin_url: String,
+}
+
+impl TestEnv {
+    /// Makes the database, the bucket and the prefixes.
+    pub async fn new() -> TestEnv {
+        let mut vars = base_vars();
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let tag = format!("{secs}{:06x}", rand::random::<u32>() & 0xff_ffff);
+        let db_name = format!("{DB_PREFIX}{tag}");
+        let server_url = vars["DATABASE_URL"].clone();
+        let admin_url = with_database(&server_url, "postgres");
+        create_database(&admin_url, &server_url, &db_name).await;
+        let db_url = with_database(&server_url, &db_name);
+        vars.insert("DATABASE_URL".into(), db_url.clone());
+        vars.insert("REDIS_KEY_PREFIX".into(), format!("{tag}:"));
+        vars.insert("MEMCACHED_KEY_PREFIX".into(), format!("{tag}:"));
+        vars.insert("S3_BUCKET".into(), format!("lbt-{tag}"));
+        vars.insert("MEDIA_BASE_URL".into(), format!("http://lookbook.test/media/lbt-{tag}"));
+        vars.insert("TASK_QUEUE_PREFIX".into(), format!("lbt.{tag}"));
+        let db = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .connect(&db_url)
+            .await
+            .expect("connect to the test database");
+        let env = TestEnv { tag, db_name, db, vars, admin_url };
+        env.storage().ensure_bucket().await.expect("create the test bucket");
+        env
+    }
+
+    /// A variable's value.
+    pub fn var(&self, name: &str) -> &str {
+        self.vars.get(name).map_or("", String::as_str)
+    }
+
+    /// Sets or replaces a variable (for example to route a service through a
+    /// [`crate::FaultProxy`]).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.vars.insert(name.to_string(), value.into());
+    }
+
+    /// All variables, for a child process.
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        &self.vars
+    }
+
+    /// The configuration a Lookbook process gets from these variables.
+    pub fn config(&self) -> Config {
+        let mut config = Config::from_lookup(|k| self.vars.get(k).cloned()).expect("test configuration is valid");
+        // Test queues delete themselves once no one uses them.
+        config.amqp.queue_expires = Some(Duration::from_secs(600));
+        config
+    }
+
+    /// The test bucket, reached directly (not through any proxy).
+    pub fn storage(&self) -> Storage {
+        Storage::new(&self.config().s3, Duration::from_secs(5))
+    }
+
+    /// Drops the database and the bucket.
+    pub async fn cleanup(&self) {
+        self.db.close().await;
+        if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
+            let _ = admin
+                .execute(format!(r#"drop database if exists "{}" with (force)"#, self.db_name).as_str())
+                .await;
+        }
+        let _ = self.storage().delete_bucket().await;
+    }
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{database}", &base[..host_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// Creates `name` as a clone of the template for the current migrations,
+/// making the template first if this migration set has none yet. Serialised
+/// across test processes with an advisory lock.
+async fn create_database(admin_url: &str, server_url: &str, name: &str) {
+    let mut admin = PgConnection::connect(admin_url).await.expect("connect to the postgres database");
+    admin
+        .execute("select pg_advisory_lock(7061746)")
+        .await
+        .expect("take the template lock");
+    drop_stale(&mut admin).await;
+    let template = format!("{DB_PREFIX}template_{}", migrations_fingerprint());
+    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+        .bind(&template)
+        .fetch_one(&mut admin)
+        .await
+        .expect("look up the template");
+    if !exists {
+        let building = format!("{template}_building");
+        admin
+            .execute(format!(r#"drop database if exists "{building}" with (force)"#).as_str())
+            .await
+            .expect("drop a half-built template");
+        admin
+            .execute(format!(r#"create database "{building}""#).as_str())
+            .await
+            .expect("create the template");
+        let mut conn = PgConnection::connect(&with_database(server_url, &building))
+            .await
+            .expect("connect to the template");
+        MIGRATOR.run(&mut conn).await.expect("migrate the template");
+        conn.close().await.expect("close the template connection");
+        admin
+            .execute(format!(r#"alter database "{building}" rename to "{template}""#).as_str())
+            .await
+            .expect("publish the template");
+    }
+    admin
+        .execute(format!(r#"create database "{name}" template "{template}""#).as_str())
+        .await
+        .expect("clone the template");
+    admin
+        .execute("select pg_advisory_unlock(7061746)")
+        .await
+        .expect("release the template lock");
+}
+
+/// Drops test databases older than [`STALE_AFTER`], judged by the time in
+/// their names; templates are kept.
+async fn drop_stale(admin: &mut PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'lbt\\_%'")
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    for name in names {
+        let digits: String = name[DB_PREFIX.len()..].chars().take(10).collect();
+        let Ok(secs) = digits.parse::<u64>() else { continue };
+        if now.saturating_sub(secs) > STALE_AFTER.as_secs() {
+            let _ = admin
+                .execute(format!(r#"drop database if exists "{name}" with (force)"#).as_str())
+                .await;
+        }
+    }
+}
+
+/// A short fingerprint of every migration's version and checksum.
+fn migrations_fingerprint() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for migration in MIGRATOR.iter() {
+        let bytes = migration.version.to_le_bytes().into_iter().chain(migration.checksum.iter().copied());
+        for byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    /// The database name is replaced, the server and query string kept.
+    #[test]
+    fn with_database_swaps_only_the_name() {
+        assert_eq!(
+            super::with_database("postgres://u:p@h:5432/a?sslmode=disable", "b"),
+            "postgres://u:p@h:5432/b?sslmode=disable"
+        );
+        assert_eq!(super::with_database("postgres://h", "b"), "postgres://h/b");
+    }
+}
