@@ -17,6 +17,8 @@ use lookbook_core::db::MIGRATOR;
 use lookbook_core::storage::Storage;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 
+use crate::FaultProxy;
+
 /// Databases made by tests start with this.
 const DB_PREFIX: &str = "lbt_";
 /// Test databases older than this are dropped by the next run (left by a crash).
@@ -63,6 +65,8 @@ pub struct TestEnv {
     pub db: PgPool,
     vars: BTreeMap<String, String>,
     admin_url: String,
+    /// The bucket made for this environment (a test may point S3_BUCKET elsewhere).
+    bucket: String,
 }
 
 impl TestEnv {
@@ -87,7 +91,8 @@ impl TestEnv {
             .connect(&db_url)
             .await
             .expect("connect to the test database");
-        let env = TestEnv { tag, db_name, db, vars, admin_url };
+        let bucket = vars["S3_BUCKET"].clone();
+        let env = TestEnv { tag, db_name, db, vars, admin_url, bucket };
         env.storage().ensure_bucket().await.expect("create the test bucket");
         env
     }
@@ -101,6 +106,17 @@ impl TestEnv {
     /// [`crate::FaultProxy`]).
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         self.vars.insert(name.to_string(), value.into());
+    }
+
+    /// Sends this environment's traffic to the service named by `var` (a URL
+    /// or `host:port`) through a new [`FaultProxy`], which the test can then
+    /// cut or slow.
+    pub async fn proxy(&mut self, var: &str) -> FaultProxy {
+        let original = self.var(var).to_string();
+        let upstream = host_port(&original).to_string();
+        let proxy = FaultProxy::start(&upstream).await;
+        self.set(var, original.replacen(&upstream, &proxy.addr(), 1));
+        proxy
     }
 
     /// All variables, for a child process.
@@ -130,7 +146,19 @@ impl TestEnv {
                 .await;
         }
         let _ = self.storage().delete_bucket().await;
+        let mut s3 = self.config().s3;
+        if s3.bucket != self.bucket {
+            s3.bucket = self.bucket.clone();
+            let _ = Storage::new(&s3, Duration::from_secs(5)).delete_bucket().await;
+        }
     }
+}
+
+/// The `host:port` in a service URL (or a bare `host:port`).
+pub fn host_port(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
 }
 
 /// `url` with its database name replaced.
@@ -233,5 +261,13 @@ mod tests {
             "postgres://u:p@h:5432/b?sslmode=disable"
         );
         assert_eq!(super::with_database("postgres://h", "b"), "postgres://h/b");
+    }
+
+    /// Credentials, paths and bare addresses all yield the host and port.
+    #[test]
+    fn host_port_finds_the_authority() {
+        assert_eq!(super::host_port("amqp://guest:guest@127.0.0.1:5672/%2f"), "127.0.0.1:5672");
+        assert_eq!(super::host_port("http://127.0.0.1:9000"), "127.0.0.1:9000");
+        assert_eq!(super::host_port("127.0.0.1:11211"), "127.0.0.1:11211");
     }
 }

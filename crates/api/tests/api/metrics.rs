@@ -1,0 +1,58 @@
+//! `/metrics`.
+
+use std::time::Duration;
+
+use lookbook_core::tasks::Task;
+use lookbook_testkit::{TestApp, TestEnv, eventually};
+use reqwest::StatusCode;
+
+async fn scrape(app: &TestApp) -> String {
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
+}
+
+fn has_line(text: &str, name: &str, parts: &[&str]) -> bool {
+    text.lines()
+        .any(|l| l.starts_with(name) && parts.iter().all(|p| l.contains(p)))
+}
+
+/// Requests are counted and timed by route template and status, and the
+/// pools are reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_are_counted_and_timed_by_route() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/instance").await;
+    app.get("/api/v1/nowhere/123").await;
+    let text = scrape(&app).await;
+    let instance = [r#"route="/api/v1/instance""#, r#"status="200""#, r#"method="GET""#];
+    assert!(has_line(&text, "http_requests_total{", &instance), "{text}");
+    assert!(has_line(&text, "http_request_duration_seconds_bucket{", &instance), "{text}");
+    // Unknown paths share one series instead of making one per path.
+    assert!(has_line(&text, "http_requests_total{", &[r#"route="unmatched""#, r#"status="404""#]));
+    assert!(!text.contains("/api/v1/nowhere/123"));
+    assert!(has_line(&text, "db_pool_connections{", &[r#"pool="primary""#]), "{text}");
+    assert!(has_line(&text, "redis_pool_connections{", &[]), "{text}");
+}
+
+/// The outbox backlog shows tasks waiting while the broker is unreachable,
+/// and drops to zero once they are relayed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outbox_backlog_is_reported() {
+    let mut env = TestEnv::new().await;
+    let broker = env.proxy("AMQP_URL").await;
+    broker.set_up(false);
+    let app = TestApp::spawn_with(env, true).await;
+    for _ in 0..3 {
+        app.enqueue(&Task::DeleteObjects { keys: vec!["gone/never-existed.jpg".into()] }).await;
+    }
+    let text = scrape(&app).await;
+    assert!(text.lines().any(|l| l == "outbox_backlog 3"), "{text}");
+
+    broker.set_up(true);
+    let drained = eventually(Duration::from_secs(20), || async {
+        scrape(&app).await.lines().any(|l| l == "outbox_backlog 0")
+    })
+    .await;
+    assert!(drained, "the backlog never reached 0");
+}

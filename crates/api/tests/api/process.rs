@@ -1,0 +1,143 @@
+//! The `lookbook-api` binary as operators run it: start-up checks, the
+//! migrate step, and the SIGTERM drain.
+
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use lookbook_testkit::env::with_database;
+use lookbook_testkit::nginx::free_port;
+use lookbook_testkit::{TestEnv, eventually};
+use reqwest::StatusCode;
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lookbook-api");
+
+/// The binary with exactly `env`'s variables (nothing inherited but PATH).
+fn command(env: &TestEnv, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.vars())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .await
+        .expect("the binary finished in time")
+        .expect("the binary ran")
+}
+
+/// A missing or malformed setting stops start-up with one line naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let mut env = TestEnv::new().await;
+    env.set("DATABASE_URL", "");
+    let out = run(command(&env, &["serve"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), "configuration error: DATABASE_URL is missing");
+    env.cleanup().await;
+
+    let mut env = TestEnv::new().await;
+    env.set("LIMIT_PAGE_MAX", "lots");
+    let out = run(command(&env, &["serve"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("LIMIT_PAGE_MAX") && stderr.contains("lots"), "{stderr}");
+    env.cleanup().await;
+}
+
+/// `migrate` brings an empty database to the current schema, and running it
+/// again changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_sets_up_an_empty_database_and_is_repeatable() {
+    let mut env = TestEnv::new().await;
+    let blank = format!("{}_blank", env.db_name);
+    let admin_url = with_database(env.var("DATABASE_URL"), "postgres");
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+    admin.execute(format!(r#"create database "{blank}""#).as_str()).await.unwrap();
+    let blank_url = with_database(env.var("DATABASE_URL"), &blank);
+    env.set("DATABASE_URL", blank_url.clone());
+
+    for round in 0..2 {
+        let out = run(command(&env, &["migrate"])).await;
+        assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut conn = PgConnection::connect(&blank_url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations where success")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(applied as usize, lookbook_core::db::MIGRATOR.iter().count());
+    let id: i64 = sqlx::query_scalar("insert into outbox (kind, payload) values ('x', '{}') returning id")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(id > 0);
+    conn.close().await.unwrap();
+    admin
+        .execute(format!(r#"drop database "{blank}" with (force)"#).as_str())
+        .await
+        .unwrap();
+    env.cleanup().await;
+}
+
+async fn start(env: &TestEnv) -> (Child, String) {
+    let mut child = command(env, &["serve"]).spawn().expect("start lookbook-api");
+    let base = format!("http://{}", env.var("LOOKBOOK_BIND"));
+    let client = reqwest::Client::new();
+    let up = eventually(Duration::from_secs(20), || async {
+        client.get(format!("{base}/healthz")).send().await.is_ok()
+    })
+    .await;
+    if !up {
+        let _ = child.start_kill();
+        panic!("lookbook-api did not start");
+    }
+    (child, base)
+}
+
+/// On SIGTERM a request already in flight still gets its full answer, new
+/// connections are refused, and the process exits cleanly soon after.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_drains_in_flight_requests_then_exits() {
+    let mut env = TestEnv::new().await;
+    let s3 = env.proxy("S3_ENDPOINT").await;
+    let port = free_port();
+    env.set("LOOKBOOK_BIND", format!("127.0.0.1:{port}"));
+    let (mut child, base) = start(&env).await;
+
+    // Make readiness slow (S3 answers after 1.2 s), and start one such request.
+    s3.set_latency(Duration::from_millis(1200));
+    let in_flight = tokio::spawn({
+        let url = format!("{base}/readyz");
+        async move { reqwest::get(url).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.id().expect("a running child").to_string();
+    let signalled = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(signalled.success());
+
+    let response = in_flight.await.unwrap().expect("the in-flight request got an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["checks"]["s3"], "ok", "{body}");
+
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("exited within the shutdown timeout")
+        .unwrap();
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "still accepting connections after shutdown"
+    );
+    env.cleanup().await;
+}
