@@ -47,10 +47,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if let ApiError::Internal(cause) = &self {
-            if status.is_server_error() {
-                tracing::error!(error = %cause, "request failed");
-            }
+        if let ApiError::Internal(cause) = &self
+            && status.is_server_error()
+        {
+            tracing::error!(error = %cause, "request failed");
         }
         let message = match &self {
             ApiError::Internal(lookbook_core::Error::NotFound) => "Record not found".to_string(),
@@ -62,5 +62,11 @@ impl IntoResponse for ApiError {
 
 /// A JSON error response with any status, for middleware and fallbacks.
 pub fn error_response(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(ErrorBody { error: message.into() })).into_response()
+    (
+        status,
+        Json(ErrorBody {
+            error: message.into(),
+        }),
+    )
+        .into_response()
 }

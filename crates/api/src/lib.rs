@@ -44,7 +44,11 @@ impl Application {
             .await
             .with_context(|| format!("binding {bind}"))?;
         let router = routes::router(state.clone());
-        Ok(Application { listener, router, state })
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
     }
 
     /// The port actually bound.
@@ -60,11 +64,21 @@ impl Application {
     /// Serves until `stop` resolves, then drains: `/readyz` turns 503 so the
     /// load balancer moves on, no new connections are accepted, and in-flight
     /// requests get `SHUTDOWN_TIMEOUT_MS` to finish before the server returns.
-    pub async fn run_until_stopped(self, stop: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let Application { listener, router, state } = self;
+    pub async fn run_until_stopped(
+        self,
+        stop: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        let Application {
+            listener,
+            router,
+            state,
+        } = self;
         let drain = CancellationToken::new();
-        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(drain.clone().cancelled_owned());
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(drain.clone().cancelled_owned());
         let mut serve = std::pin::pin!(serve.into_future());
         tokio::select! {
             result = &mut serve => return result,
@@ -77,7 +91,10 @@ impl Application {
         match tokio::time::timeout(limit, serve).await {
             Ok(result) => result,
             Err(_) => {
-                tracing::warn!(?limit, "in-flight requests did not finish in time; stopping anyway");
+                tracing::warn!(
+                    ?limit,
+                    "in-flight requests did not finish in time; stopping anyway"
+                );
                 Ok(())
             }
         }

@@ -48,7 +48,8 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!(port = app.port(), "serving");
-    app.run_until_stopped(lookbook_core::telemetry::shutdown_signal()).await?;
+    app.run_until_stopped(lookbook_core::telemetry::shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

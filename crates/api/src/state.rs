@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use lookbook_core::Config;
 use lookbook_core::cache::Cache;
 use lookbook_core::db::Db;
 use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
-use lookbook_core::Config;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone, Debug)]

@@ -158,10 +158,15 @@ impl Config {
             None => format!("{public_url}/media"),
         };
         Ok(Config {
-            bind: env.parse_or("LOOKBOOK_BIND", "127.0.0.1:3000".parse().expect("valid default"))?,
+            bind: env.parse_or(
+                "LOOKBOOK_BIND",
+                "127.0.0.1:3000".parse().expect("valid default"),
+            )?,
             domain,
             public_url,
-            instance_title: env.get("LOOKBOOK_INSTANCE_TITLE").unwrap_or_else(|| "Lookbook".into()),
+            instance_title: env
+                .get("LOOKBOOK_INSTANCE_TITLE")
+                .unwrap_or_else(|| "Lookbook".into()),
             contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
             source_url: env.get("LOOKBOOK_SOURCE_URL").unwrap_or_default(),
             database: DatabaseConfig {
@@ -173,11 +178,15 @@ impl Config {
             redis: RedisConfig {
                 url: env.required("REDIS_URL")?,
                 pool_size: env.positive("REDIS_POOL_SIZE", 32)?,
-                key_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lookbook:".into()),
+                key_prefix: env
+                    .get("REDIS_KEY_PREFIX")
+                    .unwrap_or_else(|| "lookbook:".into()),
             },
             memcached: MemcachedConfig {
                 servers: env.list("MEMCACHED_SERVERS")?,
-                key_prefix: env.get("MEMCACHED_KEY_PREFIX").unwrap_or_else(|| "lb:".into()),
+                key_prefix: env
+                    .get("MEMCACHED_KEY_PREFIX")
+                    .unwrap_or_else(|| "lb:".into()),
             },
             s3: S3Config {
                 endpoint: env.url("S3_ENDPOINT")?,
@@ -189,7 +198,9 @@ impl Config {
             },
             amqp: AmqpConfig {
                 url: env.required("AMQP_URL")?,
-                queue_prefix: env.get("TASK_QUEUE_PREFIX").unwrap_or_else(|| "lookbook".into()),
+                queue_prefix: env
+                    .get("TASK_QUEUE_PREFIX")
+                    .unwrap_or_else(|| "lookbook".into()),
                 max_attempts: env.positive("TASK_MAX_ATTEMPTS", 5)?,
                 retry_base: env.millis("TASK_RETRY_BASE_MS", 1000)?,
                 prefetch: env.positive("WORKER_PREFETCH", 16)?,
@@ -208,7 +219,9 @@ impl Config {
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
             },
-            smtp_url: env.get("SMTP_URL").unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
+            smtp_url: env
+                .get("SMTP_URL")
+                .unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
             limits: Limits {
                 status_chars: env.positive("LIMIT_STATUS_CHARS", 500)?,
@@ -235,11 +248,16 @@ struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
 impl Env<'_> {
     fn get(&self, var: &str) -> Option<String> {
-        (self.0)(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+        (self.0)(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 
     fn required(&self, var: &'static str) -> Result<String, ConfigError> {
-        self.get(var).ok_or_else(|| ConfigError { var, reason: "is missing".into() })
+        self.get(var).ok_or_else(|| ConfigError {
+            var,
+            reason: "is missing".into(),
+        })
     }
 
     fn url(&self, var: &'static str) -> Result<String, ConfigError> {
@@ -258,7 +276,11 @@ impl Env<'_> {
         }
     }
 
-    fn parse_or<T: std::str::FromStr>(&self, var: &'static str, default: T) -> Result<T, ConfigError> {
+    fn parse_or<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
         match self.get(var) {
             None => Ok(default),
             Some(value) => value.parse().map_err(|_| ConfigError {
@@ -296,7 +318,10 @@ impl Env<'_> {
             .filter(|s| !s.is_empty())
             .collect();
         if items.is_empty() {
-            return Err(ConfigError { var, reason: "is an empty list".into() });
+            return Err(ConfigError {
+                var,
+                reason: "is an empty list".into(),
+            });
         }
         Ok(items)
     }

@@ -16,7 +16,9 @@ pub struct Kv {
 
 impl std::fmt::Debug for Kv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kv").field("prefix", &self.prefix).finish_non_exhaustive()
+        f.debug_struct("Kv")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,7 +55,9 @@ impl Kv {
     /// Sends PING.
     pub async fn check(&self) -> crate::Result<()> {
         let mut conn = self.pool.get().await?;
-        let _: String = deadpool_redis::redis::cmd("PING").query_async(&mut conn).await?;
+        let _: String = deadpool_redis::redis::cmd("PING")
+            .query_async(&mut conn)
+            .await?;
         Ok(())
     }
 }

@@ -106,7 +106,14 @@ impl Storage {
 
     /// Whether an object exists.
     pub async fn exists(&self, key: &str) -> crate::Result<bool> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(_) => Ok(true),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(false),
             Err(err) => Err(storage_error("head object", err)),

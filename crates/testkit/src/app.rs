@@ -50,7 +50,9 @@ impl TestApp {
     /// adjusted, for example to route a service through a proxy).
     pub async fn spawn_with(env: TestEnv, worker: bool) -> TestApp {
         lookbook_core::telemetry::init_logs();
-        let app = Application::build(env.config()).await.expect("build the application");
+        let app = Application::build(env.config())
+            .await
+            .expect("build the application");
         let port = app.port();
         let api_stop = CancellationToken::new();
         let stop = api_stop.clone();
@@ -136,7 +138,11 @@ impl TestApp {
 
     async fn finish_inner(&mut self) -> Result<(), String> {
         self.finished = true;
-        let grace = if self.worker.is_some() { TASK_GRACE } else { Duration::ZERO };
+        let grace = if self.worker.is_some() {
+            TASK_GRACE
+        } else {
+            Duration::ZERO
+        };
         let deadline = tokio::time::Instant::now() + grace;
         let mut left = self.unfinished_tasks().await;
         while !left.is_empty() && tokio::time::Instant::now() < deadline {
@@ -155,7 +161,10 @@ impl TestApp {
         if left.is_empty() {
             Ok(())
         } else {
-            Err(format!("the test left {} unfinished task(s): {left:?}", left.len()))
+            Err(format!(
+                "the test left {} unfinished task(s): {left:?}",
+                left.len()
+            ))
         }
     }
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use lookbook_core::Config;
+use lookbook_core::config::S3Config;
 use lookbook_core::db::MIGRATOR;
 use lookbook_core::storage::Storage;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
@@ -26,19 +27,45 @@ const STALE_AFTER: Duration = Duration::from_secs(3 * 3600);
 
 /// Where the services are, and the defaults tests use for everything else.
 fn base_vars() -> BTreeMap<String, String> {
-    let service = |var: &str, default: &str| std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string());
+    let service = |var: &str, default: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
     let mut vars = BTreeMap::new();
     let mut set = |k: &str, v: String| {
         vars.insert(k.to_string(), v);
     };
-    set("DATABASE_URL", service("DATABASE_URL", "postgres://lookbook:lookbook@127.0.0.1:5432/lookbook"));
-    set("REDIS_URL", service("REDIS_URL", "redis://127.0.0.1:6379/0"));
-    set("MEMCACHED_SERVERS", service("MEMCACHED_SERVERS", "127.0.0.1:11211"));
-    set("S3_ENDPOINT", service("S3_ENDPOINT", "http://127.0.0.1:9000"));
+    set(
+        "DATABASE_URL",
+        service(
+            "DATABASE_URL",
+            "postgres://lookbook:lookbook@127.0.0.1:5432/lookbook",
+        ),
+    );
+    set(
+        "REDIS_URL",
+        service("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    );
+    set(
+        "MEMCACHED_SERVERS",
+        service("MEMCACHED_SERVERS", "127.0.0.1:11211"),
+    );
+    set(
+        "S3_ENDPOINT",
+        service("S3_ENDPOINT", "http://127.0.0.1:9000"),
+    );
     set("S3_REGION", service("S3_REGION", "us-east-1"));
     set("S3_ACCESS_KEY_ID", service("S3_ACCESS_KEY_ID", "lookbook"));
-    set("S3_SECRET_ACCESS_KEY", service("S3_SECRET_ACCESS_KEY", "lookbook-secret"));
-    set("AMQP_URL", service("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"));
+    set(
+        "S3_SECRET_ACCESS_KEY",
+        service("S3_SECRET_ACCESS_KEY", "lookbook-secret"),
+    );
+    set(
+        "AMQP_URL",
+        service("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+    );
     set("SMTP_URL", service("SMTP_URL", "smtp://127.0.0.1:2525"));
     set("LOOKBOOK_BIND", "127.0.0.1:0".into());
     set("LOOKBOOK_PUBLIC_URL", "http://lookbook.test".into());
@@ -67,13 +94,18 @@ pub struct TestEnv {
     admin_url: String,
     /// The bucket made for this environment (a test may point S3_BUCKET elsewhere).
     bucket: String,
+    /// The S3 server itself, whatever proxy a test puts in front of it.
+    s3_endpoint: String,
 }
 
 impl TestEnv {
     /// Makes the database, the bucket and the prefixes.
     pub async fn new() -> TestEnv {
         let mut vars = base_vars();
-        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let tag = format!("{secs}{:06x}", rand::random::<u32>() & 0xff_ffff);
         let db_name = format!("{DB_PREFIX}{tag}");
         let server_url = vars["DATABASE_URL"].clone();
@@ -84,7 +116,10 @@ impl TestEnv {
         vars.insert("REDIS_KEY_PREFIX".into(), format!("{tag}:"));
         vars.insert("MEMCACHED_KEY_PREFIX".into(), format!("{tag}:"));
         vars.insert("S3_BUCKET".into(), format!("lbt-{tag}"));
-        vars.insert("MEDIA_BASE_URL".into(), format!("http://lookbook.test/media/lbt-{tag}"));
+        vars.insert(
+            "MEDIA_BASE_URL".into(),
+            format!("http://lookbook.test/media/lbt-{tag}"),
+        );
         vars.insert("TASK_QUEUE_PREFIX".into(), format!("lbt.{tag}"));
         let db = sqlx::postgres::PgPoolOptions::new()
             .max_connections(4)
@@ -92,8 +127,20 @@ impl TestEnv {
             .await
             .expect("connect to the test database");
         let bucket = vars["S3_BUCKET"].clone();
-        let env = TestEnv { tag, db_name, db, vars, admin_url, bucket };
-        env.storage().ensure_bucket().await.expect("create the test bucket");
+        let s3_endpoint = vars["S3_ENDPOINT"].clone();
+        let env = TestEnv {
+            tag,
+            db_name,
+            db,
+            vars,
+            admin_url,
+            bucket,
+            s3_endpoint,
+        };
+        env.storage()
+            .ensure_bucket()
+            .await
+            .expect("create the test bucket");
         env
     }
 
@@ -126,15 +173,28 @@ impl TestEnv {
 
     /// The configuration a Lookbook process gets from these variables.
     pub fn config(&self) -> Config {
-        let mut config = Config::from_lookup(|k| self.vars.get(k).cloned()).expect("test configuration is valid");
+        let mut config = Config::from_lookup(|k| self.vars.get(k).cloned())
+            .expect("test configuration is valid");
         // Test queues delete themselves once no one uses them.
         config.amqp.queue_expires = Some(Duration::from_secs(600));
         config
     }
 
-    /// The test bucket, reached directly (not through any proxy).
+    /// The bucket `S3_BUCKET` names, reached directly (not through any proxy).
     pub fn storage(&self) -> Storage {
-        Storage::new(&self.config().s3, Duration::from_secs(5))
+        self.storage_for(self.var("S3_BUCKET"))
+    }
+
+    fn storage_for(&self, bucket: &str) -> Storage {
+        let s3 = S3Config {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.var("S3_REGION").to_string(),
+            bucket: bucket.to_string(),
+            access_key_id: self.var("S3_ACCESS_KEY_ID").to_string(),
+            secret_access_key: self.var("S3_SECRET_ACCESS_KEY").to_string(),
+            media_base_url: String::new(),
+        };
+        Storage::new(&s3, Duration::from_secs(5))
     }
 
     /// Drops the database and the bucket.
@@ -142,14 +202,14 @@ impl TestEnv {
         self.db.close().await;
         if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
             let _ = admin
-                .execute(format!(r#"drop database if exists "{}" with (force)"#, self.db_name).as_str())
+                .execute(
+                    format!(r#"drop database if exists "{}" with (force)"#, self.db_name).as_str(),
+                )
                 .await;
         }
-        let _ = self.storage().delete_bucket().await;
-        let mut s3 = self.config().s3;
-        if s3.bucket != self.bucket {
-            s3.bucket = self.bucket.clone();
-            let _ = Storage::new(&s3, Duration::from_secs(5)).delete_bucket().await;
+        let _ = self.storage_for(&self.bucket).delete_bucket().await;
+        if self.var("S3_BUCKET") != self.bucket {
+            let _ = self.storage().delete_bucket().await;
         }
     }
 }
@@ -163,9 +223,13 @@ pub fn host_port(url: &str) -> &str {
 
 /// `url` with its database name replaced.
 pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{database}", &base[..host_end]);
     if let Some(query) = query {
         out.push('?');
@@ -178,18 +242,21 @@ pub fn with_database(url: &str, database: &str) -> String {
 /// making the template first if this migration set has none yet. Serialised
 /// across test processes with an advisory lock.
 async fn create_database(admin_url: &str, server_url: &str, name: &str) {
-    let mut admin = PgConnection::connect(admin_url).await.expect("connect to the postgres database");
+    let mut admin = PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the postgres database");
     admin
         .execute("select pg_advisory_lock(7061746)")
         .await
         .expect("take the template lock");
     drop_stale(&mut admin).await;
     let template = format!("{DB_PREFIX}template_{}", migrations_fingerprint());
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-        .bind(&template)
-        .fetch_one(&mut admin)
-        .await
-        .expect("look up the template");
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut admin)
+            .await
+            .expect("look up the template");
     if !exists {
         let building = format!("{template}_building");
         admin
@@ -223,14 +290,20 @@ async fn create_database(admin_url: &str, server_url: &str, name: &str) {
 /// Drops test databases older than [`STALE_AFTER`], judged by the time in
 /// their names; templates are kept.
 async fn drop_stale(admin: &mut PgConnection) {
-    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'lbt\\_%'")
-        .fetch_all(&mut *admin)
-        .await
-        .unwrap_or_default();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'lbt\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     for name in names {
         let digits: String = name[DB_PREFIX.len()..].chars().take(10).collect();
-        let Ok(secs) = digits.parse::<u64>() else { continue };
+        let Ok(secs) = digits.parse::<u64>() else {
+            continue;
+        };
         if now.saturating_sub(secs) > STALE_AFTER.as_secs() {
             let _ = admin
                 .execute(format!(r#"drop database if exists "{name}" with (force)"#).as_str())
@@ -243,7 +316,11 @@ async fn drop_stale(admin: &mut PgConnection) {
 fn migrations_fingerprint() -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for migration in MIGRATOR.iter() {
-        let bytes = migration.version.to_le_bytes().into_iter().chain(migration.checksum.iter().copied());
+        let bytes = migration
+            .version
+            .to_le_bytes()
+            .into_iter()
+            .chain(migration.checksum.iter().copied());
         for byte in bytes {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
         }
@@ -266,7 +343,10 @@ mod tests {
     /// Credentials, paths and bare addresses all yield the host and port.
     #[test]
     fn host_port_finds_the_authority() {
-        assert_eq!(super::host_port("amqp://guest:guest@127.0.0.1:5672/%2f"), "127.0.0.1:5672");
+        assert_eq!(
+            super::host_port("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            "127.0.0.1:5672"
+        );
         assert_eq!(super::host_port("http://127.0.0.1:9000"), "127.0.0.1:9000");
         assert_eq!(super::host_port("127.0.0.1:11211"), "127.0.0.1:11211");
     }

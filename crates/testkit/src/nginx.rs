@@ -20,13 +20,21 @@ impl Nginx {
     /// Starts nginx balancing over two API instances on `upstreams`.
     pub async fn start(upstreams: [u16; 2]) -> Nginx {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let conf = std::fs::read_to_string(repo.join("nginx/nginx.conf")).expect("read nginx/nginx.conf");
+        let conf =
+            std::fs::read_to_string(repo.join("nginx/nginx.conf")).expect("read nginx/nginx.conf");
         let port = free_port();
         let conf = conf
-            .replace("server 127.0.0.1:3001 ", &format!("server 127.0.0.1:{} ", upstreams[0]))
-            .replace("server 127.0.0.1:3002 ", &format!("server 127.0.0.1:{} ", upstreams[1]))
+            .replace(
+                "server 127.0.0.1:3001 ",
+                &format!("server 127.0.0.1:{} ", upstreams[0]),
+            )
+            .replace(
+                "server 127.0.0.1:3002 ",
+                &format!("server 127.0.0.1:{} ", upstreams[1]),
+            )
             .replace("listen 127.0.0.1:8080", &format!("listen 127.0.0.1:{port}"));
-        let prefix = std::env::temp_dir().join(format!("lbt-nginx-{port}-{:08x}", rand::random::<u32>()));
+        let prefix =
+            std::env::temp_dir().join(format!("lbt-nginx-{port}-{:08x}", rand::random::<u32>()));
         std::fs::create_dir_all(prefix.join("logs")).expect("nginx logs dir");
         std::fs::create_dir_all(prefix.join("tmp")).expect("nginx tmp dir");
         let conf_path = prefix.join("nginx.conf");
@@ -42,9 +50,15 @@ impl Nginx {
             .kill_on_drop(true)
             .spawn()
             .expect("start nginx (is the nginx package installed?)");
-        let nginx = Nginx { port, child, prefix };
+        let nginx = Nginx {
+            port,
+            child,
+            prefix,
+        };
         let up = crate::eventually(Duration::from_secs(10), || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
         })
         .await;
         assert!(up, "nginx did not start listening on {port}");
@@ -61,7 +75,9 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         // TERM, not KILL: a killed master leaves its workers holding the port.
         if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
         }
         let _ = std::fs::remove_dir_all(&self.prefix);
     }

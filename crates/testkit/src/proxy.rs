@@ -31,7 +31,9 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// Starts forwarding from a free loopback port to `upstream` (`host:port`).
     pub async fn start(upstream: &str) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
         let addr = listener.local_addr().expect("proxy address");
         let state = Arc::new(State {
             upstream: upstream.to_string(),
@@ -48,7 +50,11 @@ impl FaultProxy {
                 // When down, the client socket is dropped: connection closed at once.
             }
         });
-        FaultProxy { addr, state, accept_loop }
+        FaultProxy {
+            addr,
+            state,
+            accept_loop,
+        }
     }
 
     /// `host:port` to give the app instead of the service's own address.

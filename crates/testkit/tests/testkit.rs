@@ -1,5 +1,7 @@
 //! The guarantees the test kit and the database give every other test.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -11,7 +13,11 @@ use lookbook_testkit::{TestApp, TestEnv};
 #[tokio::test(flavor = "multi_thread")]
 async fn a_test_that_leaves_a_task_unprocessed_fails() {
     let app = TestApp::spawn_with(TestEnv::new().await, false).await;
-    let id = app.enqueue(&Task::DeleteObjects { keys: vec!["x.jpg".into()] }).await;
+    let id = app
+        .enqueue(&Task::DeleteObjects {
+            keys: vec!["x.jpg".into()],
+        })
+        .await;
     let problem = app.finish().await.unwrap_err();
     assert!(problem.contains(&id.to_string()), "{problem}");
 }
@@ -23,7 +29,9 @@ async fn environments_are_isolated() {
     let b = TestEnv::new().await;
     assert_ne!(a.db_name, b.db_name);
     let mut tx = a.db.begin().await.unwrap();
-    lookbook_core::tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: vec![] }).await.unwrap();
+    lookbook_core::tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: vec![] })
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(lookbook_core::db::outbox::backlog(&a.db).await.unwrap(), 1);
     assert_eq!(lookbook_core::db::outbox::backlog(&b.db).await.unwrap(), 0);

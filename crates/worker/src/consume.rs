@@ -17,10 +17,10 @@ use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
+use lookbook_core::tasks::Task;
 use lookbook_core::tasks::broker::{self, ATTEMPT_HEADER, KIND_HEADER, Message};
 use lookbook_core::tasks::relay::pause;
 use lookbook_core::tasks::topology::Topology;
-use lookbook_core::tasks::Task;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -111,7 +111,8 @@ impl Consumer {
     }
 
     async fn connect(&self) -> lookbook_core::Result<(Connection, Channel)> {
-        let (conn, channel) = broker::connect(&self.amqp_url, "lookbook-worker", self.timeout).await?;
+        let (conn, channel) =
+            broker::connect(&self.amqp_url, "lookbook-worker", self.timeout).await?;
         self.topology.declare(&channel).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
@@ -128,24 +129,43 @@ impl Consumer {
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(1)
             .max(1);
-        let kind = broker::header_str(props, KIND_HEADER).unwrap_or_else(|| delivery.routing_key.to_string());
-        let task_id = props.message_id().as_ref().and_then(|id| id.as_str().parse::<i64>().ok());
+        let kind = broker::header_str(props, KIND_HEADER)
+            .unwrap_or_else(|| delivery.routing_key.to_string());
+        let task_id = props
+            .message_id()
+            .as_ref()
+            .and_then(|id| id.as_str().parse::<i64>().ok());
         let span = tracing::info_span!("task", task_id = task_id.unwrap_or(0), %kind, attempt);
         let settled = async {
             let outcome = match task_id {
-                None => Err(TaskError::Permanent(anyhow::anyhow!("the message has no task id"))),
+                None => Err(TaskError::Permanent(anyhow::anyhow!(
+                    "the message has no task id"
+                ))),
                 Some(id) => self.execute(id, &kind, &delivery.data).await,
             };
             let result = match outcome {
                 Ok(()) => Ok(()),
-                Err(error) => self.reschedule(channel, &delivery, task_id.unwrap_or(0), &kind, attempt, error).await,
+                Err(error) => {
+                    self.reschedule(
+                        channel,
+                        &delivery,
+                        task_id.unwrap_or(0),
+                        &kind,
+                        attempt,
+                        error,
+                    )
+                    .await
+                }
             };
             match result {
                 Ok(()) => delivery.ack(BasicAckOptions::default()).await.map(|_| ()),
                 Err(err) => {
                     tracing::error!(error = %err, "could not hand the task on; returning it to its queue");
                     delivery
-                        .nack(BasicNackOptions { requeue: true, ..Default::default() })
+                        .nack(BasicNackOptions {
+                            requeue: true,
+                            ..Default::default()
+                        })
                         .await
                         .map(|_| ())
                 }
@@ -161,20 +181,27 @@ impl Consumer {
         let task: Task = serde_json::from_slice(body)
             .map_err(|e| TaskError::Permanent(anyhow::anyhow!("undecodable task: {e}")))?;
         let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
-        let mut tx = self.context.db.begin().await.map_err(|e| transient(e.into()))?;
+        let mut tx = self
+            .context
+            .db
+            .begin()
+            .await
+            .map_err(|e| transient(e.into()))?;
         if !lookbook_core::db::outbox::claim_done(&mut tx, task_id, kind)
             .await
             .map_err(transient)?
         {
             self.stats.duplicates.fetch_add(1, Ordering::SeqCst);
-            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "duplicate").increment(1);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "duplicate")
+                .increment(1);
             tracing::info!("task already done; acknowledging the duplicate");
             return Ok(());
         }
         tasks::handle(&self.context, &task, &mut tx).await?;
         tx.commit().await.map_err(|e| transient(e.into()))?;
         self.stats.done.fetch_add(1, Ordering::SeqCst);
-        metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done").increment(1);
+        metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done")
+            .increment(1);
         Ok(())
     }
 
@@ -190,7 +217,8 @@ impl Consumer {
     ) -> lookbook_core::Result<()> {
         self.stats.failed.fetch_add(1, Ordering::SeqCst);
         let reason = error.to_string();
-        let park = matches!(error, TaskError::Permanent(_)) || attempt >= self.topology.max_attempts;
+        let park =
+            matches!(error, TaskError::Permanent(_)) || attempt >= self.topology.max_attempts;
         let message = Message {
             task_id,
             kind,
@@ -201,7 +229,11 @@ impl Consumer {
         let (exchange, routing_key) = if park {
             (String::new(), self.topology.parked_queue())
         } else {
-            (self.topology.retry_exchange(self.topology.retry_delay(attempt)), kind.to_string())
+            (
+                self.topology
+                    .retry_exchange(self.topology.retry_delay(attempt)),
+                kind.to_string(),
+            )
         };
         let publish = async {
             let confirm = broker::publish(channel, &exchange, &routing_key, &message).await?;
@@ -212,10 +244,12 @@ impl Consumer {
             .map_err(|_| anyhow::anyhow!("publishing the retry timed out"))??;
         if park {
             self.stats.parked.fetch_add(1, Ordering::SeqCst);
-            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "parked").increment(1);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "parked")
+                .increment(1);
             tracing::error!(error = %reason, "task parked after its last attempt");
         } else {
-            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "retried").increment(1);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "retried")
+                .increment(1);
             tracing::warn!(error = %reason, "task failed; retrying later");
         }
         Ok(())

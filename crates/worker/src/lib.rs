@@ -62,7 +62,10 @@ impl Worker {
         let db = Db::connect_lazy(&config.database)?;
         let storage = Storage::new(&config.s3, config.outbound_timeout);
         Ok(Worker {
-            context: Context { db: db.primary, storage },
+            context: Context {
+                db: db.primary,
+                storage,
+            },
             config,
             stats: Arc::new(Stats::default()),
         })

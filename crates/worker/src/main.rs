@@ -27,7 +27,9 @@ async fn main() -> ExitCode {
     };
     let outcome = match command.as_str() {
         "parked" => list_parked(&config).await,
-        "replay" => parked::replay(&config).await.map(|n| println!("replayed {n} parked task(s)")),
+        "replay" => parked::replay(&config)
+            .await
+            .map(|n| println!("replayed {n} parked task(s)")),
         _ => run(config).await,
     };
     match outcome {
@@ -55,8 +57,13 @@ async fn run(config: Config) -> lookbook_core::Result<()> {
 async fn list_parked(config: &Config) -> lookbook_core::Result<()> {
     let tasks = parked::list(config).await?;
     for task in &tasks {
-        let id = task.task_id.map_or_else(|| "-".to_string(), |id| id.to_string());
-        println!("{id}\t{}\tattempts={}\t{}\t{}", task.kind, task.attempts, task.error, task.body);
+        let id = task
+            .task_id
+            .map_or_else(|| "-".to_string(), |id| id.to_string());
+        println!(
+            "{id}\t{}\tattempts={}\t{}\t{}",
+            task.kind, task.attempts, task.error, task.body
+        );
     }
     println!("{} parked task(s)", tasks.len());
     Ok(())

@@ -30,7 +30,10 @@ pub async fn list(config: &Config) -> lookbook_core::Result<Vec<ParkedTask>> {
     {
         let props = &message.delivery.properties;
         found.push(ParkedTask {
-            task_id: props.message_id().as_ref().and_then(|id| id.as_str().parse().ok()),
+            task_id: props
+                .message_id()
+                .as_ref()
+                .and_then(|id| id.as_str().parse().ok()),
             kind: broker::header_str(props, KIND_HEADER).unwrap_or_default(),
             attempts: broker::header_int(props, ATTEMPT_HEADER).unwrap_or(0),
             error: broker::header_str(props, ERROR_HEADER).unwrap_or_default(),
@@ -41,7 +44,10 @@ pub async fn list(config: &Config) -> lookbook_core::Result<Vec<ParkedTask>> {
     // Put them all back, in order, now that each was seen once.
     for delivery in held {
         delivery
-            .nack(BasicNackOptions { requeue: true, ..Default::default() })
+            .nack(BasicNackOptions {
+                requeue: true,
+                ..Default::default()
+            })
             .await?;
     }
     let _ = conn.close(200, "listed".into()).await;
@@ -66,7 +72,13 @@ pub async fn replay(config: &Config) -> lookbook_core::Result<usize> {
             .as_ref()
             .and_then(|id| id.as_str().parse().ok())
             .unwrap_or(0);
-        let replayed = Message { task_id, kind: &kind, body: &delivery.data, attempt: 1, error: None };
+        let replayed = Message {
+            task_id,
+            kind: &kind,
+            body: &delivery.data,
+            attempt: 1,
+            error: None,
+        };
         let confirm = broker::publish(&channel, &topology.exchange(), &kind, &replayed).await?;
         match broker::confirmed(confirm).await {
             Ok(()) => {
@@ -77,7 +89,10 @@ pub async fn replay(config: &Config) -> lookbook_core::Result<usize> {
                 // No queue for that kind: leave the task parked.
                 tracing::warn!(%kind, error = %err, "cannot replay a parked task");
                 delivery
-                    .nack(BasicNackOptions { requeue: true, ..Default::default() })
+                    .nack(BasicNackOptions {
+                        requeue: true,
+                        ..Default::default()
+                    })
                     .await?;
                 break;
             }
@@ -87,9 +102,13 @@ pub async fn replay(config: &Config) -> lookbook_core::Result<usize> {
     Ok(moved)
 }
 
-async fn connect(config: &Config, topology: &Topology) -> lookbook_core::Result<(lapin::Connection, lapin::Channel)> {
+async fn connect(
+    config: &Config,
+    topology: &Topology,
+) -> lookbook_core::Result<(lapin::Connection, lapin::Channel)> {
     let timeout = config.outbound_timeout.max(Duration::from_secs(1));
-    let (conn, channel) = broker::connect(&config.amqp.url, "lookbook-worker-admin", timeout).await?;
+    let (conn, channel) =
+        broker::connect(&config.amqp.url, "lookbook-worker-admin", timeout).await?;
     topology.declare(&channel).await?;
     Ok((conn, channel))
 }

@@ -20,7 +20,9 @@ use crate::AppState;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
 /// The answer of `/healthz` and `/readyz`.
@@ -40,7 +42,11 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "Alive", body = Health)))]
 async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok", checks: BTreeMap::new(), error: None })
+    Json(Health {
+        status: "ok",
+        checks: BTreeMap::new(),
+        error: None,
+    })
 }
 
 type Check<'a> = Pin<Box<dyn Future<Output = lookbook_core::Result<()>> + Send + 'a>>;
@@ -61,17 +67,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     }
     let mut checks: Vec<(&'static str, Check<'_>)> = vec![
-        ("postgres", Box::pin(lookbook_core::db::ping(&state.db.primary))),
+        (
+            "postgres",
+            Box::pin(lookbook_core::db::ping(&state.db.primary)),
+        ),
         ("redis", Box::pin(state.kv.check())),
         ("memcached", Box::pin(state.cache.check())),
         ("s3", Box::pin(state.storage.check())),
     ];
     if state.db.has_replica {
-        checks.push(("postgres_replica", Box::pin(lookbook_core::db::ping(&state.db.replica))));
+        checks.push((
+            "postgres_replica",
+            Box::pin(lookbook_core::db::ping(&state.db.replica)),
+        ));
     }
     let (names, futures): (Vec<_>, Vec<_>) = checks.into_iter().unzip();
     let outcomes = futures_util::future::join_all(
-        futures.into_iter().map(|f| tokio::time::timeout(CHECK_TIMEOUT, f)),
+        futures
+            .into_iter()
+            .map(|f| tokio::time::timeout(CHECK_TIMEOUT, f)),
     )
     .await;
     let mut results = BTreeMap::new();
@@ -89,7 +103,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
         results.insert(name, verdict);
     }
     if down.is_empty() {
-        let body = Health { status: "ok", checks: results, error: None };
+        let body = Health {
+            status: "ok",
+            checks: results,
+            error: None,
+        };
         return (StatusCode::OK, Json(body)).into_response();
     }
     let body = Health {

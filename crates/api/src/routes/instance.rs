@@ -18,11 +18,16 @@ const MASTODON_COMPAT: &str = "4.3.0";
 const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(instance_v2)).routes(routes!(instance_v1))
+    OpenApiRouter::new()
+        .routes(routes!(instance_v2))
+        .routes(routes!(instance_v1))
 }
 
 fn version() -> String {
-    format!("{MASTODON_COMPAT} (compatible; Lookbook {})", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{MASTODON_COMPAT} (compatible; Lookbook {})",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// Limits on statuses.
@@ -100,7 +105,10 @@ pub struct Translation {
 fn configuration(limits: &Limits) -> Configuration {
     Configuration {
         urls: Urls { streaming: None },
-        accounts: AccountLimits { max_featured_tags: 0, max_pinned_statuses: 0 },
+        accounts: AccountLimits {
+            max_featured_tags: 0,
+            max_pinned_statuses: 0,
+        },
         statuses: StatusLimits {
             max_characters: limits.status_chars,
             max_media_attachments: limits.media_per_status,
@@ -194,13 +202,24 @@ async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
         version: version(),
         source_url: config.source_url.clone(),
         description: DESCRIPTION.into(),
-        usage: Usage { users: ActiveUsers { active_month: 0 } },
-        thumbnail: Thumbnail { url: format!("{}/favicon.ico", config.public_url) },
+        usage: Usage {
+            users: ActiveUsers { active_month: 0 },
+        },
+        thumbnail: Thumbnail {
+            url: format!("{}/favicon.ico", config.public_url),
+        },
         languages: vec!["en"],
         configuration: configuration(&config.limits),
-        registrations: Registrations { enabled: true, approval_required: false, message: None },
+        registrations: Registrations {
+            enabled: true,
+            approval_required: false,
+            message: None,
+        },
         api_versions: ApiVersions { mastodon: 2 },
-        contact: Contact { email: config.contact_email.clone(), account: None },
+        contact: Contact {
+            email: config.contact_email.clone(),
+            account: None,
+        },
         rules: Vec::new(),
     })
 }
@@ -250,8 +269,14 @@ async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
         description: DESCRIPTION.into(),
         email: config.contact_email.clone(),
         version: version(),
-        urls: V1Urls { streaming_api: None },
-        stats: Stats { user_count: 0, status_count: 0, domain_count: 0 },
+        urls: V1Urls {
+            streaming_api: None,
+        },
+        stats: Stats {
+            user_count: 0,
+            status_count: 0,
+            domain_count: 0,
+        },
         thumbnail: None,
         languages: vec!["en"],
         registrations: true,

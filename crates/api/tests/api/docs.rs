@@ -10,10 +10,20 @@ async fn openapi_lists_the_served_routes() {
     let (status, doc) = app.get_json("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/healthz", "/readyz", "/metrics", "/api/v1/instance", "/api/v2/instance"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/instance",
+        "/api/v2/instance",
+    ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
         // Every documented route is really served.
-        assert_ne!(app.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_ne!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
 }
 

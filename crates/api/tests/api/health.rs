@@ -47,11 +47,18 @@ async fn readyz_names_the_dependency_that_is_down_and_recovers() {
 
         proxy.set_up(false);
         let (status, body) = app.get_json("/readyz").await;
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{name} down: {body}");
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{name} down: {body}"
+        );
         assert_eq!(body["error"], format!("not ready: {name} down"), "{body}");
         assert_ne!(body["checks"][name], "ok");
         for (other, _) in DEPENDENCIES.iter().filter(|(n, _)| n != name) {
-            assert_eq!(body["checks"][other], "ok", "{other} while {name} is down: {body}");
+            assert_eq!(
+                body["checks"][other], "ok",
+                "{other} while {name} is down: {body}"
+            );
         }
         // Liveness does not depend on anything else.
         assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);

@@ -34,7 +34,12 @@ async fn unknown_routes_and_methods_answer_json_errors() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "Not found");
 
-    let response = app.client.delete(app.url("/api/v1/instance")).send().await.unwrap();
+    let response = app
+        .client
+        .delete(app.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "Method not allowed");
@@ -60,9 +65,17 @@ async fn cors_follows_the_configured_origins() {
     env.set("CORS_ALLOWED_ORIGINS", "https://web.lookbook.test");
     let app = TestApp::spawn_with(env, false).await;
     let allowed = preflight(&app, "https://web.lookbook.test").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://web.lookbook.test");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://web.lookbook.test"
+    );
     let refused = preflight(&app, "https://evil.example").await.unwrap();
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }
 
 /// A body over the limit is refused with 413 before any handler reads it.

@@ -20,14 +20,19 @@ async fn v2_announces_the_configured_limits() {
     assert_eq!(v2["domain"], "lookbook.test");
     assert_eq!(v2["title"], "Runway");
     let version = v2["version"].as_str().unwrap();
-    assert!(version.starts_with("4.") && version.contains("Lookbook"), "{version}");
+    assert!(
+        version.starts_with("4.") && version.contains("Lookbook"),
+        "{version}"
+    );
     let config = &v2["configuration"];
     assert_eq!(config["statuses"]["max_characters"], 321);
     assert_eq!(config["statuses"]["max_media_attachments"], 7);
     assert_eq!(config["media_attachments"]["image_size_limit"], 1_000_000);
     assert_eq!(config["media_attachments"]["description_limit"], 900);
     assert_eq!(config["lookbook"]["page_max"], 33);
-    let types = config["media_attachments"]["supported_mime_types"].as_array().unwrap();
+    let types = config["media_attachments"]["supported_mime_types"]
+        .as_array()
+        .unwrap();
     assert!(types.iter().any(|t| t == "image/jpeg"));
     assert_eq!(v2["contact"]["email"], "admin@lookbook.test");
     assert_eq!(v2["registrations"]["enabled"], true);
@@ -43,5 +48,8 @@ async fn v1_has_the_older_shape_and_the_same_limits() {
     assert_eq!(v1["email"], "admin@lookbook.test");
     assert!(v1["stats"]["user_count"].is_u64());
     assert_eq!(v1["configuration"]["statuses"]["max_characters"], 500);
-    assert_eq!(v1["configuration"]["media_attachments"]["image_matrix_limit"], 40_000_000);
+    assert_eq!(
+        v1["configuration"]["media_attachments"]["image_matrix_limit"],
+        40_000_000
+    );
 }

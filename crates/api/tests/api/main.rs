@@ -1,6 +1,9 @@
 //! End-to-end tests of the API through HTTP against the real services. One
 //! binary, one module per concern, so the suite links once.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod compose;
 mod docs;
 mod health;
 mod http;

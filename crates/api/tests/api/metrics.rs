@@ -25,13 +25,27 @@ async fn requests_are_counted_and_timed_by_route() {
     app.get("/api/v1/instance").await;
     app.get("/api/v1/nowhere/123").await;
     let text = scrape(&app).await;
-    let instance = [r#"route="/api/v1/instance""#, r#"status="200""#, r#"method="GET""#];
+    let instance = [
+        r#"route="/api/v1/instance""#,
+        r#"status="200""#,
+        r#"method="GET""#,
+    ];
     assert!(has_line(&text, "http_requests_total{", &instance), "{text}");
-    assert!(has_line(&text, "http_request_duration_seconds_bucket{", &instance), "{text}");
+    assert!(
+        has_line(&text, "http_request_duration_seconds_bucket{", &instance),
+        "{text}"
+    );
     // Unknown paths share one series instead of making one per path.
-    assert!(has_line(&text, "http_requests_total{", &[r#"route="unmatched""#, r#"status="404""#]));
+    assert!(has_line(
+        &text,
+        "http_requests_total{",
+        &[r#"route="unmatched""#, r#"status="404""#]
+    ));
     assert!(!text.contains("/api/v1/nowhere/123"));
-    assert!(has_line(&text, "db_pool_connections{", &[r#"pool="primary""#]), "{text}");
+    assert!(
+        has_line(&text, "db_pool_connections{", &[r#"pool="primary""#]),
+        "{text}"
+    );
     assert!(has_line(&text, "redis_pool_connections{", &[]), "{text}");
 }
 
@@ -44,7 +58,10 @@ async fn the_outbox_backlog_is_reported() {
     broker.set_up(false);
     let app = TestApp::spawn_with(env, true).await;
     for _ in 0..3 {
-        app.enqueue(&Task::DeleteObjects { keys: vec!["gone/never-existed.jpg".into()] }).await;
+        app.enqueue(&Task::DeleteObjects {
+            keys: vec!["gone/never-existed.jpg".into()],
+        })
+        .await;
     }
     let text = scrape(&app).await;
     assert!(text.lines().any(|l| l == "outbox_backlog 3"), "{text}");

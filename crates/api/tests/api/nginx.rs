@@ -26,7 +26,15 @@ async fn requests_survive_the_loss_of_one_instance() {
 
     first.stop_api().await;
     for i in 0..20 {
-        let response = client.get(nginx.url("/api/v2/instance")).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "request {i} after one instance died");
+        let response = client
+            .get(nginx.url("/api/v2/instance"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "request {i} after one instance died"
+        );
     }
 }

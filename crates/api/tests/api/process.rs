@@ -41,7 +41,10 @@ async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     let out = run(command(&env, &["serve"])).await;
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.trim(), "configuration error: DATABASE_URL is missing");
+    assert_eq!(
+        stderr.trim(),
+        "configuration error: DATABASE_URL is missing"
+    );
     env.cleanup().await;
 
     let mut env = TestEnv::new().await;
@@ -50,7 +53,10 @@ async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("LIMIT_PAGE_MAX") && stderr.contains("lots"), "{stderr}");
+    assert!(
+        stderr.contains("LIMIT_PAGE_MAX") && stderr.contains("lots"),
+        "{stderr}"
+    );
     env.cleanup().await;
 }
 
@@ -62,13 +68,20 @@ async fn migrate_sets_up_an_empty_database_and_is_repeatable() {
     let blank = format!("{}_blank", env.db_name);
     let admin_url = with_database(env.var("DATABASE_URL"), "postgres");
     let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-    admin.execute(format!(r#"create database "{blank}""#).as_str()).await.unwrap();
+    admin
+        .execute(format!(r#"create database "{blank}""#).as_str())
+        .await
+        .unwrap();
     let blank_url = with_database(env.var("DATABASE_URL"), &blank);
     env.set("DATABASE_URL", blank_url.clone());
 
     for round in 0..2 {
         let out = run(command(&env, &["migrate"])).await;
-        assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let mut conn = PgConnection::connect(&blank_url).await.unwrap();
     let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations where success")
@@ -76,10 +89,11 @@ async fn migrate_sets_up_an_empty_database_and_is_repeatable() {
         .await
         .unwrap();
     assert_eq!(applied as usize, lookbook_core::db::MIGRATOR.iter().count());
-    let id: i64 = sqlx::query_scalar("insert into outbox (kind, payload) values ('x', '{}') returning id")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let id: i64 =
+        sqlx::query_scalar("insert into outbox (kind, payload) values ('x', '{}') returning id")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     assert!(id > 0);
     conn.close().await.unwrap();
     admin
@@ -90,7 +104,9 @@ async fn migrate_sets_up_an_empty_database_and_is_repeatable() {
 }
 
 async fn start(env: &TestEnv) -> (Child, String) {
-    let mut child = command(env, &["serve"]).spawn().expect("start lookbook-api");
+    let mut child = command(env, &["serve"])
+        .spawn()
+        .expect("start lookbook-api");
     let base = format!("http://{}", env.var("LOOKBOOK_BIND"));
     let client = reqwest::Client::new();
     let up = eventually(Duration::from_secs(20), || async {
@@ -122,10 +138,16 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let pid = child.id().expect("a running child").to_string();
-    let signalled = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
     assert!(signalled.success());
 
-    let response = in_flight.await.unwrap().expect("the in-flight request got an answer");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request got an answer");
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["checks"]["s3"], "ok", "{body}");
@@ -136,7 +158,9 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
         .unwrap();
     assert!(status.success(), "exit status {status}");
     assert!(
-        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
         "still accepting connections after shutdown"
     );
     env.cleanup().await;

@@ -50,7 +50,9 @@ impl Db {
 
 /// Runs the cheapest query, to see that the server answers.
 pub async fn ping(pool: &PgPool) -> crate::Result<()> {
-    sqlx::query_scalar!(r#"select 1 as "one!""#).fetch_one(pool).await?;
+    sqlx::query_scalar!(r#"select 1 as "one!""#)
+        .fetch_one(pool)
+        .await?;
     Ok(())
 }
 

@@ -11,7 +11,11 @@ pub struct Pending {
 }
 
 /// Inserts a task row; see [`crate::tasks::enqueue`].
-pub async fn insert(conn: &mut PgConnection, kind: &str, payload: &serde_json::Value) -> crate::Result<i64> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> crate::Result<i64> {
     let id = sqlx::query_scalar!(
         "insert into outbox (kind, payload) values ($1, $2) returning id",
         kind,

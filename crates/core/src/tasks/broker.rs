@@ -19,13 +19,19 @@ pub const ERROR_HEADER: &str = "x-last-error";
 pub const KIND_HEADER: &str = "x-task-kind";
 
 /// Opens a connection and a channel with publisher confirms on.
-pub async fn connect(url: &str, name: &str, timeout: Duration) -> crate::Result<(Connection, Channel)> {
+pub async fn connect(
+    url: &str,
+    name: &str,
+    timeout: Duration,
+) -> crate::Result<(Connection, Channel)> {
     let props = ConnectionProperties::default().with_connection_name(name.into());
     let conn = tokio::time::timeout(timeout, Connection::connect(url, props))
         .await
         .map_err(|_| crate::Error::Other(anyhow::anyhow!("connecting to RabbitMQ timed out")))??;
     let channel = conn.create_channel().await?;
-    channel.confirm_select(ConfirmSelectOptions::default()).await?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
     Ok((conn, channel))
 }
 
@@ -44,7 +50,10 @@ pub struct Message<'a> {
 impl Message<'_> {
     fn properties(&self) -> BasicProperties {
         let mut headers = FieldTable::default();
-        headers.insert(ATTEMPT_HEADER.into(), AMQPValue::LongLongInt(i64::from(self.attempt)));
+        headers.insert(
+            ATTEMPT_HEADER.into(),
+            AMQPValue::LongLongInt(i64::from(self.attempt)),
+        );
         headers.insert(KIND_HEADER.into(), AMQPValue::LongString(self.kind.into()));
         if let Some(error) = self.error {
             let error: String = error.chars().take(1000).collect();
@@ -66,9 +75,18 @@ pub async fn publish(
     routing_key: &str,
     message: &Message<'_>,
 ) -> crate::Result<lapin::PublisherConfirm> {
-    let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+    let options = BasicPublishOptions {
+        mandatory: true,
+        ..Default::default()
+    };
     Ok(channel
-        .basic_publish(exchange.into(), routing_key.into(), options, message.body, message.properties())
+        .basic_publish(
+            exchange.into(),
+            routing_key.into(),
+            options,
+            message.body,
+            message.properties(),
+        )
         .await?)
 }
 

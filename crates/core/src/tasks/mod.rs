@@ -52,7 +52,9 @@ mod tests {
     /// Every variant's kind is listed in `KINDS` and survives a JSON round trip.
     #[test]
     fn kinds_are_listed_and_round_trip() {
-        let task = Task::DeleteObjects { keys: vec!["a/b.jpg".into()] };
+        let task = Task::DeleteObjects {
+            keys: vec!["a/b.jpg".into()],
+        };
         assert!(Task::KINDS.contains(&task.kind()));
         let json = serde_json::to_value(&task).unwrap();
         assert_eq!(json["kind"], "delete_objects");

@@ -86,7 +86,8 @@ impl Relay {
     }
 
     async fn connect(&self) -> crate::Result<(Connection, Channel)> {
-        let (conn, channel) = broker::connect(&self.amqp_url, "lookbook-relay", self.timeout).await?;
+        let (conn, channel) =
+            broker::connect(&self.amqp_url, "lookbook-relay", self.timeout).await?;
         self.topology.declare(&channel).await?;
         Ok((conn, channel))
     }
@@ -108,7 +109,9 @@ impl Relay {
                 attempt: 1,
                 error: None,
             };
-            confirms.push(broker::publish(channel, &self.topology.exchange(), &row.kind, &message).await?);
+            confirms.push(
+                broker::publish(channel, &self.topology.exchange(), &row.kind, &message).await?,
+            );
         }
         for confirm in confirms {
             broker::confirmed(confirm).await?;

@@ -70,14 +70,27 @@ impl Topology {
     /// Declares everything; safe to repeat, and done by every connection so a
     /// fresh broker (or a deleted queue) is repaired on reconnect.
     pub async fn declare(&self, channel: &Channel) -> crate::Result<()> {
-        let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
-        let queue_opts = QueueDeclareOptions { durable: true, ..Default::default() };
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        let queue_opts = QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
         channel
-            .exchange_declare(self.exchange().into(), ExchangeKind::Direct, durable, FieldTable::default())
+            .exchange_declare(
+                self.exchange().into(),
+                ExchangeKind::Direct,
+                durable,
+                FieldTable::default(),
+            )
             .await?;
         for kind in Task::KINDS {
             let queue = self.queue(kind);
-            channel.queue_declare(queue.clone().into(), queue_opts, self.queue_args()).await?;
+            channel
+                .queue_declare(queue.clone().into(), queue_opts, self.queue_args())
+                .await?;
             channel
                 .queue_bind(
                     queue.into(),
@@ -92,14 +105,33 @@ impl Topology {
             let delay = self.retry_delay(failures);
             let name = self.retry_exchange(delay);
             let mut args = self.queue_args();
-            args.insert("x-message-ttl".into(), AMQPValue::LongLongInt(millis(delay)));
-            args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(self.exchange().into()));
+            args.insert(
+                "x-message-ttl".into(),
+                AMQPValue::LongLongInt(millis(delay)),
+            );
+            args.insert(
+                "x-dead-letter-exchange".into(),
+                AMQPValue::LongString(self.exchange().into()),
+            );
             channel
-                .exchange_declare(name.clone().into(), ExchangeKind::Fanout, durable, FieldTable::default())
+                .exchange_declare(
+                    name.clone().into(),
+                    ExchangeKind::Fanout,
+                    durable,
+                    FieldTable::default(),
+                )
                 .await?;
-            channel.queue_declare(name.clone().into(), queue_opts, args).await?;
             channel
-                .queue_bind(name.clone().into(), name.into(), "".into(), QueueBindOptions::default(), FieldTable::default())
+                .queue_declare(name.clone().into(), queue_opts, args)
+                .await?;
+            channel
+                .queue_bind(
+                    name.clone().into(),
+                    name.into(),
+                    "".into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
                 .await?;
         }
         channel

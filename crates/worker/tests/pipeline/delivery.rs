@@ -17,10 +17,20 @@ use crate::{put_objects, remaining};
 async fn a_committed_task_deletes_its_objects() {
     let app = TestApp::spawn().await;
     let keys = put_objects(&app, "committed", 3).await;
-    let id = app.enqueue(&Task::DeleteObjects { keys: keys.clone() }).await;
-    let gone = eventually(Duration::from_secs(10), || async { remaining(&app, &keys).await == 0 }).await;
+    let id = app
+        .enqueue(&Task::DeleteObjects { keys: keys.clone() })
+        .await;
+    let gone = eventually(Duration::from_secs(10), || async {
+        remaining(&app, &keys).await == 0
+    })
+    .await;
     assert!(gone, "objects still there");
-    assert!(eventually(Duration::from_secs(5), || async { app.unfinished_tasks().await.is_empty() }).await);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            app.unfinished_tasks().await.is_empty()
+        })
+        .await
+    );
     assert_eq!(Stats::get(&app.stats().done), 1, "task {id} done once");
     app.finish().await.unwrap();
 }
@@ -31,12 +41,22 @@ async fn a_rolled_back_task_never_runs() {
     let app = TestApp::spawn().await;
     let keys = put_objects(&app, "rolled-back", 2).await;
     let mut tx = app.env.db.begin().await.unwrap();
-    lookbook_core::tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: keys.clone() }).await.unwrap();
+    lookbook_core::tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: keys.clone() })
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
     // A later committed task proves the pipeline ran in the meantime.
     let later = put_objects(&app, "later", 1).await;
-    app.enqueue(&Task::DeleteObjects { keys: later.clone() }).await;
-    assert!(eventually(Duration::from_secs(10), || async { remaining(&app, &later).await == 0 }).await);
+    app.enqueue(&Task::DeleteObjects {
+        keys: later.clone(),
+    })
+    .await;
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            remaining(&app, &later).await == 0
+        })
+        .await
+    );
     assert_eq!(remaining(&app, &keys).await, 2);
     assert_eq!(Stats::get(&app.stats().done), 1);
     app.finish().await.unwrap();
@@ -53,10 +73,20 @@ async fn a_message_delivered_twice_is_done_once() {
     // Publish a copy of the same task ourselves, racing the relay's.
     let config = app.env.config();
     let topology = Topology::new(&config.amqp);
-    let (conn, channel) = broker::connect(&config.amqp.url, "test", Duration::from_secs(5)).await.unwrap();
+    let (conn, channel) = broker::connect(&config.amqp.url, "test", Duration::from_secs(5))
+        .await
+        .unwrap();
     let body = serde_json::to_vec(&task).unwrap();
-    let copy = Message { task_id: id, kind: task.kind(), body: &body, attempt: 1, error: None };
-    let confirm = broker::publish(&channel, &topology.exchange(), task.kind(), &copy).await.unwrap();
+    let copy = Message {
+        task_id: id,
+        kind: task.kind(),
+        body: &body,
+        attempt: 1,
+        error: None,
+    };
+    let confirm = broker::publish(&channel, &topology.exchange(), task.kind(), &copy)
+        .await
+        .unwrap();
     broker::confirmed(confirm).await.unwrap();
 
     let settled = eventually(Duration::from_secs(10), || async {
@@ -81,7 +111,12 @@ async fn a_message_delivered_twice_is_done_once() {
         .unwrap()
         .await
         .unwrap();
-    assert!(eventually(Duration::from_secs(10), || async { Stats::get(&app.stats().duplicates) == 2 }).await);
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            Stats::get(&app.stats().duplicates) == 2
+        })
+        .await
+    );
     assert_eq!(Stats::get(&app.stats().done), 1);
     let _ = conn.close(200, "done".into()).await;
     app.finish().await.unwrap();

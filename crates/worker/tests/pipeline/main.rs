@@ -1,6 +1,8 @@
 //! The task pipeline end to end: outbox, relay, RabbitMQ, worker, S3, against
 //! the real services. One binary, one module per concern.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod delivery;
 mod failures;
 
@@ -12,7 +14,10 @@ pub async fn put_objects(app: &TestApp, prefix: &str, n: usize) -> Vec<String> {
     let mut keys = Vec::new();
     for i in 0..n {
         let key = format!("{prefix}/{i}.jpg");
-        storage.put(&key, vec![0xff, 0xd8, 0xff], "image/jpeg").await.unwrap();
+        storage
+            .put(&key, vec![0xff, 0xd8, 0xff], "image/jpeg")
+            .await
+            .unwrap();
         keys.push(key);
     }
     keys
