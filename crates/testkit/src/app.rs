@@ -49,7 +49,7 @@ impl TestApp {
     /// The API, and a worker if `worker`, on `env` (which a test may have
     /// adjusted, for example to route a service through a proxy).
     pub async fn spawn_with(env: TestEnv, worker: bool) -> TestApp {
-        lookbook_core::telemetry::init_logs();
+        init_logs();
         let app = Application::build(env.config())
             .await
             .expect("build the application");
@@ -167,6 +167,17 @@ impl TestApp {
             ))
         }
     }
+}
+
+/// Logs of in-process apps go through the test harness's capture, so a
+/// passing test prints nothing; `TEST_LOG` sets the level (default `warn`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
 }
 
 impl Drop for TestApp {

@@ -77,7 +77,7 @@ fn base_vars() -> BTreeMap<String, String> {
     set("TASK_MAX_ATTEMPTS", "3".into());
     set("OUTBOUND_TIMEOUT_MS", "3000".into());
     set("SHUTDOWN_TIMEOUT_MS", "5000".into());
-    set("RUST_LOG", service("RUST_LOG", "warn"));
+    set("RUST_LOG", service("TEST_LOG", "warn"));
     vars
 }
 

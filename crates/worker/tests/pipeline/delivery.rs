@@ -121,3 +121,35 @@ async fn a_message_delivered_twice_is_done_once() {
     let _ = conn.close(200, "done".into()).await;
     app.finish().await.unwrap();
 }
+
+/// Two worker processes (two relays, two consumers) share one outbox: every
+/// task is published once and done once.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_workers_share_the_outbox_without_doing_anything_twice() {
+    let app = TestApp::spawn().await;
+    let second = lookbook_worker::Worker::build(app.env.config()).unwrap();
+    let second_stats = second.stats();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(second.run(stop.clone()));
+
+    let keys = put_objects(&app, "shared", 60).await;
+    for key in &keys {
+        app.enqueue(&Task::DeleteObjects {
+            keys: vec![key.clone()],
+        })
+        .await;
+    }
+    let all_done = eventually(Duration::from_secs(30), || async {
+        app.unfinished_tasks().await.is_empty()
+    })
+    .await;
+    assert!(all_done);
+    assert_eq!(remaining(&app, &keys).await, 0);
+    let done = Stats::get(&app.stats().done) + Stats::get(&second_stats.done);
+    let duplicates = Stats::get(&app.stats().duplicates) + Stats::get(&second_stats.duplicates);
+    assert_eq!(done, 60);
+    assert_eq!(duplicates, 0, "a task was published twice");
+    stop.cancel();
+    running.await.unwrap();
+    app.finish().await.unwrap();
+}
