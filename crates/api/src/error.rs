@@ -14,8 +14,27 @@ pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("Record not found")]
     NotFound,
+    /// A refused sign-up or profile change: Mastodon's message and `details`.
+    #[error("{message}")]
+    Validation {
+        message: String,
+        details: serde_json::Value,
+    },
+    /// An OAuth endpoint's error (RFC 6749 section 5.2).
+    #[error("{error}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+    },
+    #[error("Too many requests")]
+    TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     Unprocessable(String),
     #[error("{0}")]
@@ -35,10 +54,16 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::OAuth { status, .. } => *status,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(lookbook_core::Error::NotFound) => StatusCode::NOT_FOUND,
+            ApiError::Internal(lookbook_core::Error::Taken(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,8 +77,38 @@ impl IntoResponse for ApiError {
         {
             tracing::error!(error = %cause, "request failed");
         }
+        match &self {
+            ApiError::Validation { message, details } => {
+                let body = serde_json::json!({ "error": message, "details": details });
+                return (status, Json(body)).into_response();
+            }
+            ApiError::OAuth {
+                error, description, ..
+            } => {
+                let body = serde_json::json!({ "error": error, "error_description": description });
+                return (
+                    status,
+                    [(axum::http::header::CACHE_CONTROL, "no-store")],
+                    Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                let headers = [(axum::http::header::RETRY_AFTER, retry_after.to_string())];
+                return (
+                    status,
+                    headers,
+                    Json(ErrorBody {
+                        error: self.to_string(),
+                    }),
+                )
+                    .into_response();
+            }
+            _ => {}
+        }
         let message = match &self {
             ApiError::Internal(lookbook_core::Error::NotFound) => "Record not found".to_string(),
+            ApiError::Internal(taken @ lookbook_core::Error::Taken(_)) => taken.to_string(),
             other => other.to_string(),
         };
         (status, Json(ErrorBody { error: message })).into_response()

@@ -9,11 +9,19 @@
 //! - [`error`]: the one error type handlers return, rendered as Mastodon's
 //!   `{"error": "..."}`.
 //! - [`middleware`]: request ids, logging, metrics, limits and timeouts.
+//! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
+//!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
+//!   [`entities`]: the JSON entities; [`throttle`]: shared attempt limits.
 
+pub mod auth;
+pub mod entities;
 pub mod error;
 pub mod middleware;
+pub mod pagination;
+pub mod params;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -74,9 +82,14 @@ impl Application {
             state,
         } = self;
         let drain = CancellationToken::new();
+        // Paths are normalised before routing: clients such as Mastodon.py ask for
+        // `/api/v1/instance/` with a trailing slash.
+        let app = tower::ServiceExt::map_request(router, middleware::trim_trailing_slash);
         let serve = axum::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(drain.clone().cancelled_owned());
         let mut serve = std::pin::pin!(serve.into_future());

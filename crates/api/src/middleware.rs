@@ -24,6 +24,9 @@ pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
     // Each `layer` call wraps what came before: the last one is outermost.
     router
         .layer(RequestBodyLimitLayer::new(config.http.max_body_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            config.http.max_body_bytes,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.http.request_timeout,
@@ -38,6 +41,24 @@ pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Drops a trailing slash (but not from `/`, nor from the docs, whose UI
+/// lives under `/api/docs/`).
+pub fn trim_trailing_slash(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') && !path.starts_with("/api/docs") {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let rebuilt = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(uri) = rebuilt.parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 /// The log span of a request: its id, method and path. The query string is

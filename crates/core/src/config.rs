@@ -139,6 +139,12 @@ pub struct Limits {
     pub alt_text_chars: u32,
     pub page_default: u32,
     pub page_max: u32,
+    /// Sign-ups per address per 30 minutes.
+    pub signups_per_ip: u64,
+    /// Sign-in attempts per address per 5 minutes.
+    pub signins_per_ip: u64,
+    /// Sign-in attempts per account per 5 minutes.
+    pub signins_per_account: u64,
 }
 
 impl Config {
@@ -232,6 +238,9 @@ impl Config {
                 alt_text_chars: env.positive("LIMIT_ALT_TEXT_CHARS", 1500)?,
                 page_default: env.positive("LIMIT_PAGE_DEFAULT", 20)?,
                 page_max: env.positive("LIMIT_PAGE_MAX", 40)?,
+                signups_per_ip: env.positive("LIMIT_SIGNUPS_PER_IP", 5)?,
+                signins_per_ip: env.positive("LIMIT_SIGNINS_PER_IP", 30)?,
+                signins_per_account: env.positive("LIMIT_SIGNINS_PER_ACCOUNT", 10)?,
             },
         })
     }

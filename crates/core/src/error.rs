@@ -9,6 +9,9 @@ pub enum Error {
     /// The requested record does not exist (or the caller may not see it).
     #[error("record not found")]
     NotFound,
+    /// A unique value (named: `username`, `email`, ...) is already taken.
+    #[error("{0} has already been taken")]
+    Taken(&'static str),
     /// PostgreSQL failed or refused.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -27,6 +30,21 @@ pub enum Error {
     /// Something that should not happen, with context.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// Turns a unique violation on one of `constraints` (constraint, field)
+    /// into [`Error::Taken`] naming the field; other errors pass through.
+    pub fn taken_on(err: sqlx::Error, constraints: &[(&str, &'static str)]) -> Error {
+        if let Some(db) = err.as_database_error()
+            && db.is_unique_violation()
+            && let Some(name) = db.constraint()
+            && let Some((_, field)) = constraints.iter().find(|(c, _)| *c == name)
+        {
+            return Error::Taken(field);
+        }
+        Error::Database(err)
+    }
 }
 
 impl From<deadpool_redis::PoolError> for Error {

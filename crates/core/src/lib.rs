@@ -3,12 +3,14 @@
 //! - [`config`]: settings read once from the environment.
 //! - [`db`]: PostgreSQL pools (primary and optional replica), migrations and
 //!   one module of queries per table.
+//! - [`auth`]: tokens, scopes and passwords.
 //! - [`cache`]: the Memcached client for hydrated entities.
 //! - [`kv`]: the Redis pool for small hot state.
 //! - [`storage`]: S3, where every byte of media lives.
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
 
+pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod db;

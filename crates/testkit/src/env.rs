@@ -78,6 +78,9 @@ fn base_vars() -> BTreeMap<String, String> {
     set("OUTBOUND_TIMEOUT_MS", "3000".into());
     set("SHUTDOWN_TIMEOUT_MS", "5000".into());
     set("RUST_LOG", service("TEST_LOG", "warn"));
+    // Every test member signs up and in from 127.0.0.1.
+    set("LIMIT_SIGNUPS_PER_IP", "1000".into());
+    set("LIMIT_SIGNINS_PER_IP", "1000".into());
     vars
 }
 

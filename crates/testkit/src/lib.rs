@@ -11,11 +11,13 @@
 //! - [`nginx`]: runs the project's `nginx/nginx.conf` in front of test instances.
 
 pub mod app;
+pub mod client;
 pub mod env;
 pub mod nginx;
 pub mod proxy;
 
 pub use app::TestApp;
+pub use client::{Client, Member};
 pub use env::TestEnv;
 pub use proxy::FaultProxy;
 

@@ -1,9 +1,16 @@
 //! The routes, one module per resource, assembled with their OpenAPI
 //! descriptions into one router.
 
+pub mod accounts;
+pub mod apps;
+pub mod authorize;
+pub mod blocks;
+pub mod follows;
 pub mod health;
 pub mod instance;
 pub mod metrics;
+pub mod oauth;
+pub mod registration;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -24,6 +31,11 @@ use crate::error::error_response;
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "instance", description = "What this server is and its limits"),
+        (name = "apps", description = "OAuth client applications"),
+        (name = "oauth", description = "Tokens: issue, revoke, authorize"),
+        (name = "accounts", description = "Members and their profiles"),
+        (name = "follows", description = "Following and follow requests"),
+        (name = "blocks", description = "Blocks and mutes"),
     )
 )]
 struct ApiDoc;
@@ -34,6 +46,13 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(instance::routes())
         .merge(metrics::routes())
+        .merge(apps::routes())
+        .merge(oauth::routes())
+        .merge(authorize::routes())
+        .merge(registration::routes())
+        .merge(accounts::routes())
+        .merge(follows::routes())
+        .merge(blocks::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

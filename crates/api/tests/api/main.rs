@@ -3,11 +3,16 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod accounts;
 mod compose;
 mod docs;
+mod graph;
 mod health;
 mod http;
 mod instance;
+mod malformed;
+mod mastodon_py;
 mod metrics;
 mod nginx;
+mod oauth;
 mod process;

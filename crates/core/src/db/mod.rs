@@ -1,8 +1,14 @@
 //! PostgreSQL: the primary and optional replica pools, migrations, and one
 //! module of queries per table.
 
+pub mod accounts;
+pub mod apps;
+pub mod counters;
+pub mod graph;
 pub mod ids;
 pub mod outbox;
+pub mod relationships;
+pub mod tokens;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;

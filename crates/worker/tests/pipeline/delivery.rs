@@ -76,6 +76,8 @@ async fn a_message_delivered_twice_is_done_once() {
     let (conn, channel) = broker::connect(&config.amqp.url, "test", Duration::from_secs(5))
         .await
         .unwrap();
+    // The worker may not have declared the queues yet.
+    topology.declare(&channel).await.unwrap();
     let body = serde_json::to_vec(&task).unwrap();
     let copy = Message {
         task_id: id,

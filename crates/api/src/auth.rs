@@ -1,0 +1,156 @@
+//! Authentication as extractors: [`Auth`] requires a valid token,
+//! [`MaybeAuth`] accepts requests without one (but not with a bad one).
+//!
+//! Tokens come as `Authorization: Bearer ...` (or an `access_token` query
+//! parameter). Their grants are cached in Redis by the token's hash for a few
+//! minutes; revoking deletes the cache entry, so a revoked token stops working
+//! at once on every instance. With Redis down, lookups go to PostgreSQL.
+
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use deadpool_redis::redis::AsyncCommands;
+use lookbook_core::auth::{Scopes, secret};
+use lookbook_core::db::tokens::{self, TokenGrant};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// How long a token lookup is cached.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// A request made with a valid, unrevoked token.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub grant: TokenGrant,
+    scopes: Scopes,
+}
+
+impl Auth {
+    /// Refuses with 403 unless the token has `scope` (or a scope covering it).
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        if self.scopes.allows(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "This action is outside the authorized scopes".into(),
+            ))
+        }
+    }
+
+    /// The member the token acts for; an app-only token gets 422, as in Mastodon.
+    pub fn user(&self) -> Result<i64, ApiError> {
+        self.grant.account_id.ok_or_else(|| {
+            ApiError::Unprocessable("This method requires an authenticated user".into())
+        })
+    }
+
+    /// `require(scope)` then `user()`.
+    pub fn user_with(&self, scope: &str) -> Result<i64, ApiError> {
+        self.require(scope)?;
+        self.user()
+    }
+}
+
+/// A request that may carry a token; a token that is present must be valid.
+#[derive(Debug, Clone)]
+pub struct MaybeAuth(pub Option<Auth>);
+
+impl MaybeAuth {
+    /// The viewer's account, if signed in with a token that may read accounts.
+    pub fn viewer(&self) -> Option<i64> {
+        self.0.as_ref().and_then(|a| a.grant.account_id)
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match MaybeAuth::from_request_parts(parts, state).await? {
+            MaybeAuth(Some(auth)) => Ok(auth),
+            MaybeAuth(None) => Err(ApiError::Unauthorized("The access token is invalid".into())),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = bearer(parts) else {
+            return Ok(MaybeAuth(None));
+        };
+        let grant = lookup(state, &token)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
+        if grant.revoked {
+            return Err(ApiError::Unauthorized(
+                "The access token was revoked".into(),
+            ));
+        }
+        let scopes = Scopes::from_vec(grant.scopes.clone());
+        Ok(MaybeAuth(Some(Auth { grant, scopes })))
+    }
+}
+
+/// The token from the Authorization header or the `access_token` parameter.
+fn bearer(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string());
+    }
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn cache_key(state: &AppState, token: &str) -> String {
+    state.kv.key(&format!("token:{}", secret::hash_hex(token)))
+}
+
+/// Finds a token's grant: Redis first, then PostgreSQL (caching what it finds).
+async fn lookup(state: &AppState, token: &str) -> Result<Option<TokenGrant>, ApiError> {
+    if token.len() > 256 {
+        return Ok(None);
+    }
+    let key = cache_key(state, token);
+    if let Ok(mut conn) = state.kv.pool().get().await {
+        let cached: Result<Option<String>, _> = conn.get(&key).await;
+        if let Ok(Some(json)) = cached
+            && let Ok(grant) = serde_json::from_str::<TokenGrant>(&json)
+        {
+            return Ok(Some(grant));
+        }
+    }
+    let grant = tokens::by_hash(&state.db.primary, &secret::hash(token)).await?;
+    if let Some(grant) = &grant
+        && let Ok(json) = serde_json::to_string(grant)
+        && let Ok(mut conn) = state.kv.pool().get().await
+    {
+        let _: Result<(), _> = conn.set_ex(&key, json, CACHE_TTL.as_secs()).await;
+    }
+    Ok(grant)
+}
+
+/// Drops a token's cached grant (after revoking it).
+pub async fn forget(state: &AppState, token_hash: &[u8]) {
+    let hex: String = token_hash.iter().map(|b| format!("{b:02x}")).collect();
+    let key = state.kv.key(&format!("token:{hex}"));
+    match state.kv.pool().get().await {
+        Ok(mut conn) => {
+            let _: Result<(), _> = conn.del(&key).await;
+        }
+        Err(err) => tracing::warn!(error = %err, "could not evict a revoked token from the cache"),
+    }
+}

@@ -1,0 +1,240 @@
+//! Request parameters the way Mastodon clients send them: in the query string
+//! or in a form-encoded or JSON body, with Rails conventions (`id[]=1&id[]=2`,
+//! `source[privacy]=public`, `fields_attributes[0][name]=...`) and booleans as
+//! `1`/`0`/`true`/`false`.
+//!
+//! [`Params<T>`] gathers all of it into one JSON object and deserializes `T`
+//! from it; a malformed request is a 400 or 422 with the reason.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// Parameters from the query string and the body, merged (body wins).
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+/// Parameters from the query string only (for GET).
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut object = query_object(req.uri().query())?;
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        if !body.is_empty() {
+            let from_body = if content_type.starts_with("application/json") {
+                match serde_json::from_slice::<Value>(&body) {
+                    Ok(Value::Object(map)) => map,
+                    Ok(_) => {
+                        return Err(ApiError::BadRequest(
+                            "the JSON body must be an object".into(),
+                        ));
+                    }
+                    Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+                }
+            } else {
+                form_object(&body)?
+            };
+            object.extend(from_body);
+        }
+        deserialize(object).map(Params)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        deserialize(query_object(parts.uri.query())?).map(QueryParams)
+    }
+}
+
+fn deserialize<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {
+    serde_json::from_value(Value::Object(object))
+        .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))
+}
+
+fn query_object(query: Option<&str>) -> Result<Map<String, Value>, ApiError> {
+    match query {
+        Some(q) if !q.is_empty() => form_object(q.as_bytes()),
+        _ => Ok(Map::new()),
+    }
+}
+
+/// Parses `application/x-www-form-urlencoded` into a JSON object, following
+/// Rails' bracket conventions.
+pub fn form_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(ApiError::BadRequest("the body is not valid UTF-8".into()));
+    }
+    let mut object = Map::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        insert(&mut object, &key, Value::String(value.into_owned()));
+    }
+    Ok(object)
+}
+
+/// Inserts `value` at a Rails-style key: `a`, `a[]`, `a[b]`, `a[0][b]`.
+pub fn insert(object: &mut Map<String, Value>, key: &str, value: Value) {
+    let (head, rest) = key.split_once('[').map_or((key, ""), |(h, r)| (h, r));
+    if rest.is_empty() {
+        object.insert(head.to_string(), value);
+        return;
+    }
+    let (inner, tail) = rest.split_once(']').map_or((rest, ""), |(i, t)| (i, t));
+    if inner.is_empty() {
+        let slot = object
+            .entry(head.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !slot.is_array() {
+            *slot = Value::Array(Vec::new());
+        }
+        if let Value::Array(items) = slot {
+            items.push(value);
+        }
+        return;
+    }
+    let slot = object
+        .entry(head.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(child) = slot {
+        insert(child, &format!("{inner}{tail}"), value);
+    }
+}
+
+/// Rails' reading of a boolean: absent or empty is none; `0`, `f`, `false`,
+/// `off` (any case) are false; anything else is true.
+pub fn truthy(value: &Value) -> Option<bool> {
+    match value {
+        Value::Null => None,
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => Some(n.as_f64() != Some(0.0)),
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(!matches!(
+            s.to_ascii_lowercase().as_str(),
+            "0" | "f" | "false" | "off"
+        )),
+        _ => Some(true),
+    }
+}
+
+/// Deserializes an optional boolean the Rails way (see [`truthy`]).
+pub fn flex_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(truthy(&Value::deserialize(d)?))
+}
+
+/// Deserializes an optional string, accepting numbers too.
+pub fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string, got {other}"
+        ))),
+    }
+}
+
+/// Deserializes an optional whole number given as a number or a string.
+pub fn flex_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected a whole number")),
+        Value::String(s) if s.is_empty() => Ok(None),
+        Value::String(s) => s.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!("expected a whole number, got '{}'", truncate(&s)))
+        }),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {other}"
+        ))),
+    }
+}
+
+/// A list given as an array, a single value, or a space/newline separated string.
+pub fn flex_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                Value::Number(n) => Ok(n.to_string()),
+                other => Err(serde::de::Error::custom(format!(
+                    "expected strings, got {other}"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Value::String(s) => Ok(Some(s.split_whitespace().map(str::to_string).collect())),
+        Value::Number(n) => Ok(Some(vec![n.to_string()])),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a list, got {other}"
+        ))),
+    }
+}
+
+/// The first 40 characters of a value, for error messages.
+pub fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brackets build arrays and nested objects as Rails does.
+    #[test]
+    fn rails_brackets_build_arrays_and_objects() {
+        let object =
+            form_object(b"id[]=1&id[]=2&source[privacy]=private&fields_attributes[0][name]=a&x=y")
+                .unwrap();
+        assert_eq!(object["id"], serde_json::json!(["1", "2"]));
+        assert_eq!(object["source"]["privacy"], "private");
+        assert_eq!(object["fields_attributes"]["0"]["name"], "a");
+        assert_eq!(object["x"], "y");
+    }
+
+    /// Booleans read the way Rails reads them.
+    #[test]
+    fn booleans_follow_rails() {
+        for (text, expected) in [
+            ("1", Some(true)),
+            ("0", Some(false)),
+            ("false", Some(false)),
+            ("true", Some(true)),
+            ("", None),
+        ] {
+            assert_eq!(truthy(&Value::String(text.into())), expected, "{text}");
+        }
+        assert_eq!(truthy(&Value::Bool(false)), Some(false));
+    }
+
+    /// Bodies that are not UTF-8 are refused.
+    #[test]
+    fn invalid_utf8_is_refused() {
+        assert!(form_object(&[b'a', b'=', 0xff, 0xfe]).is_err());
+    }
+}

@@ -1,0 +1,365 @@
+//! Accounts: the member's own (`verify_credentials`, `update_credentials`),
+//! anyone's by id or by name, and search by prefix.
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use lookbook_core::db::accounts::{self, Account, ProfileUpdate};
+use lookbook_core::db::relationships::{self, List, PageBounds};
+use lookbook_core::tasks::{self, Task};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{Auth, MaybeAuth};
+use crate::entities;
+use crate::error::{ApiError, ApiResult};
+use crate::params::{self, Params, QueryParams, flex_bool, flex_i64, flex_string};
+
+const DISPLAY_NAME_MAX: usize = 30;
+const NOTE_MAX: usize = 500;
+const PRIVACY: &[&str] = &["public", "unlisted", "private", "direct"];
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify_credentials))
+        .routes(routes!(update_credentials))
+        .routes(routes!(lookup))
+        .routes(routes!(search))
+        .routes(routes!(show))
+}
+
+/// An id from the path; anything that is not one is a missing record.
+pub fn parse_id(raw: &str) -> ApiResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ApiError::NotFound)
+}
+
+/// The account, or 404.
+pub async fn load(state: &AppState, id: i64) -> ApiResult<Account> {
+    accounts::by_id(&state.db.primary, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn credential(state: &AppState, me: &Account) -> ApiResult<Value> {
+    let bounds = PageBounds {
+        max_id: None,
+        since_id: None,
+        min_id: None,
+        limit: 40,
+    };
+    let requests =
+        relationships::page(&state.db.primary, List::FollowRequests, me.id, bounds).await?;
+    entities::credential_account(state, me, requests.len() as i64).await
+}
+
+/// The signed-in member, with `source` and `role`.
+#[utoipa::path(get, path = "/api/v1/accounts/verify_credentials", tag = "accounts",
+    responses((status = 200, description = "A CredentialAccount"), (status = 401, description = "Bad token")))]
+async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("read:accounts")?;
+    let me = load(&state, me).await?;
+    Ok(Json(credential(&state, &me).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Source {
+    #[serde(default, deserialize_with = "flex_string")]
+    privacy: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "flex_string")]
+    language: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ProfileParams {
+    #[serde(default, deserialize_with = "flex_string")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    note: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    bot: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    discoverable: Option<bool>,
+    #[serde(default)]
+    source: Option<Source>,
+}
+
+/// A profile image sent with the change.
+struct Upload {
+    field: &'static str,
+    bytes: Vec<u8>,
+}
+
+/// The image type of `bytes` by its magic number: extension and content type.
+pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    match bytes {
+        [0xff, 0xd8, 0xff, ..] => Some(("jpg", "image/jpeg")),
+        [0x89, b'P', b'N', b'G', ..] => Some(("png", "image/png")),
+        [b'G', b'I', b'F', b'8', ..] => Some(("gif", "image/gif")),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Some(("webp", "image/webp")),
+        _ => None,
+    }
+}
+
+/// Reads a multipart body: text fields into parameters, `avatar` and `header` as files.
+async fn read_multipart(
+    mut form: Multipart,
+    max_bytes: u64,
+) -> ApiResult<(Map<String, Value>, Vec<Upload>)> {
+    let mut object = Map::new();
+    let mut uploads = Vec::new();
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::BadRequest(format!("malformed multipart body: {e}"))
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = field.file_name().is_some();
+        match name.as_str() {
+            "avatar" | "header" if is_file => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if bytes.len() as u64 > max_bytes {
+                    return Err(ApiError::Validation {
+                        message: format!("Validation failed: {name} is too large"),
+                        details: serde_json::json!({ name.clone(): [{"error": "ERR_TOO_LARGE", "description": format!("must be at most {max_bytes} bytes")}] }),
+                    });
+                }
+                let field: &'static str = if name == "avatar" { "avatar" } else { "header" };
+                uploads.push(Upload {
+                    field,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            _ => {
+                let text = field.text().await.map_err(bad)?;
+                params::insert(&mut object, &name, Value::String(text));
+            }
+        }
+    }
+    Ok((object, uploads))
+}
+
+fn too_long(field: &str, label: &str, max: usize) -> ApiError {
+    let description = format!("is too long (maximum is {max} characters)");
+    ApiError::Validation {
+        message: format!("Validation failed: {label} {description}"),
+        details: serde_json::json!({ field: [{ "error": "ERR_TOO_LONG", "description": description }] }),
+    }
+}
+
+/// Changes the signed-in member's profile; `avatar` and `header` go to S3,
+/// and the images they replace are deleted by the worker.
+#[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts",
+    responses((status = 200, description = "The updated CredentialAccount"), (status = 422, description = "Invalid")))]
+async fn update_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+    req: Request,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:accounts")?;
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let (p, uploads): (ProfileParams, Vec<Upload>) = if multipart {
+        let form = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?;
+        let (object, uploads) = read_multipart(form, state.config.limits.photo_bytes).await?;
+        let p = serde_json::from_value(Value::Object(object))
+            .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))?;
+        (p, uploads)
+    } else {
+        let Params(p) = Params::<ProfileParams>::from_request(req, &state).await?;
+        (p, Vec::new())
+    };
+    if p.display_name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > DISPLAY_NAME_MAX)
+    {
+        return Err(too_long("display_name", "Display name", DISPLAY_NAME_MAX));
+    }
+    if p.note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > NOTE_MAX)
+    {
+        return Err(too_long("note", "Note", NOTE_MAX));
+    }
+    let source = p.source.unwrap_or_default();
+    if let Some(privacy) = &source.privacy
+        && !PRIVACY.contains(&privacy.as_str())
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "Validation failed: privacy must be one of {}",
+            PRIVACY.join(", ")
+        )));
+    }
+    let current = load(&state, me).await?;
+    let mut change = ProfileUpdate {
+        display_name: p.display_name,
+        note: p.note,
+        locked: p.locked,
+        bot: p.bot,
+        discoverable: p.discoverable,
+        privacy: source.privacy,
+        sensitive: source.sensitive,
+        language: source.language,
+        ..ProfileUpdate::default()
+    };
+    let mut replaced = Vec::new();
+    for upload in uploads {
+        let (ext, content_type) = sniff_image(&upload.bytes).ok_or_else(|| ApiError::Validation {
+            message: format!("Validation failed: {} is not a supported image", upload.field),
+            details: serde_json::json!({ upload.field: [{"error": "ERR_INVALID", "description": "must be a JPEG, PNG, GIF or WebP image"}] }),
+        })?;
+        let key = format!(
+            "{}s/{me}/{}.{ext}",
+            upload.field,
+            lookbook_core::auth::secret::generate()
+        );
+        state.storage.put(&key, upload.bytes, content_type).await?;
+        let old = if upload.field == "avatar" {
+            &current.avatar_key
+        } else {
+            &current.header_key
+        };
+        replaced.extend(old.clone());
+        if upload.field == "avatar" {
+            change.avatar_key = Some(key);
+        } else {
+            change.header_key = Some(key);
+        }
+    }
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    accounts::update_profile(&mut *tx, me, &change).await?;
+    if !replaced.is_empty() {
+        tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: replaced }).await?;
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let updated = load(&state, me).await?;
+    Ok(Json(credential(&state, &updated).await?))
+}
+
+/// An account's public profile.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "An Account"), (status = 404, description = "No such account")))]
+async fn show(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let account = load(&state, parse_id(&id)?).await?;
+    Ok(Json(
+        entities::accounts(&state, &[account]).await?.remove(0),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct LookupParams {
+    #[serde(default, deserialize_with = "flex_string")]
+    acct: Option<String>,
+}
+
+/// An account by `acct` (`name`, `@name` or `name@this-domain`).
+#[utoipa::path(get, path = "/api/v1/accounts/lookup", tag = "accounts",
+    responses((status = 200, description = "An Account"), (status = 404, description = "No such account")))]
+async fn lookup(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    QueryParams(p): QueryParams<LookupParams>,
+) -> ApiResult<Json<Value>> {
+    let acct = p
+        .acct
+        .ok_or_else(|| ApiError::BadRequest("acct is required".into()))?;
+    let acct = acct.trim_start_matches('@');
+    let name = match acct.split_once('@') {
+        Some((name, domain)) if domain.eq_ignore_ascii_case(&state.config.domain) => name,
+        Some(_) => return Err(ApiError::NotFound),
+        None => acct,
+    };
+    if name.is_empty() || name.len() > 30 {
+        return Err(ApiError::NotFound);
+    }
+    let account = accounts::by_username(&state.db.replica, name)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(
+        entities::accounts(&state, &[account]).await?.remove(0),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    #[serde(default, deserialize_with = "flex_string")]
+    q: Option<String>,
+    #[serde(default, deserialize_with = "flex_i64")]
+    limit: Option<i64>,
+    #[serde(default, deserialize_with = "flex_i64")]
+    offset: Option<i64>,
+}
+
+/// Accounts whose username or display name starts with `q`.
+#[utoipa::path(get, path = "/api/v1/accounts/search", tag = "accounts",
+    responses((status = 200, description = "Accounts")))]
+async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    QueryParams(p): QueryParams<SearchParams>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let me = auth.user_with("read:accounts")?;
+    let q = p.q.unwrap_or_default();
+    let q = q.trim().trim_start_matches('@');
+    if q.is_empty() {
+        return Err(ApiError::BadRequest("q is required".into()));
+    }
+    if q.chars().count() > 100 {
+        return Err(ApiError::Unprocessable(
+            "q is too long (maximum is 100 characters)".into(),
+        ));
+    }
+    let limit = p.limit.unwrap_or(40).clamp(1, 80);
+    let offset = p.offset.unwrap_or(0).max(0);
+    let found = accounts::search_prefix(&state.db.replica, q, limit, offset).await?;
+    let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+    let blocked: std::collections::HashSet<i64> =
+        relationships::relationships(&state.db.replica, me, &ids)
+            .await?
+            .into_iter()
+            .filter(|r| r.blocked_by || r.blocking)
+            .map(|r| r.id)
+            .collect();
+    let visible: Vec<Account> = found
+        .into_iter()
+        .filter(|a| !blocked.contains(&a.id))
+        .collect();
+    Ok(Json(entities::accounts(&state, &visible).await?))
+}

@@ -1,0 +1,260 @@
+//! `GET/POST /oauth/authorize`: the authorization code flow's small sign-in
+//! and approval page. Signing in and approving are one form, so no session
+//! cookie is needed. The code goes back on the redirect, or is shown on the
+//! page for `urn:ietf:wg:oauth:2.0:oob`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use lookbook_core::auth::{Scopes, secret};
+use lookbook_core::db::apps::{self, App};
+use lookbook_core::db::tokens;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::params::{Params, QueryParams, flex_string};
+use crate::throttle;
+
+/// The redirect URI that asks for the code to be shown instead.
+const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show, approve))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AuthorizeParams {
+    #[serde(default, deserialize_with = "flex_string")]
+    response_type: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    client_id: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    redirect_uri: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    scope: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    code_challenge: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    code_challenge_method: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    deny: Option<String>,
+}
+
+/// A request that names a real client and one of its redirect URIs.
+struct Checked {
+    app: App,
+    redirect_uri: String,
+    scopes: Scopes,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}\
+         input{{display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem}}button{{padding:.6rem 1.2rem;margin-right:.5rem}}\
+         code{{font-size:1.2rem;word-break:break-all}}.error{{color:#b00020}}</style></head><body>{body}</body></html>",
+        title = escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+fn error_page(message: &str) -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Authorization error",
+        &format!("<h1>Authorization error</h1><p>{}</p>", escape(message)),
+    )
+}
+
+/// Validates the client, redirect URI, response type, scopes and PKCE method.
+async fn check(state: &AppState, p: &AuthorizeParams) -> ApiResult<Result<Checked, Response>> {
+    let Some(client_id) = p.client_id.as_deref() else {
+        return Ok(Err(error_page("client_id is missing.")));
+    };
+    let app = match apps::by_client_id(&state.db.primary, client_id).await? {
+        Some(app) if client_id.len() <= 128 => app,
+        _ => return Ok(Err(error_page("This application is unknown."))),
+    };
+    let redirect_uri = p.redirect_uri.clone().unwrap_or_default();
+    if !app.redirect_uris.contains(&redirect_uri) {
+        return Ok(Err(error_page(
+            "The redirect URI is not one this application registered.",
+        )));
+    }
+    if p.response_type.as_deref() != Some("code") {
+        return Ok(Err(error_page("Only response_type=code is supported.")));
+    }
+    if p.code_challenge.is_some() && p.code_challenge_method.as_deref().unwrap_or("S256") != "S256"
+    {
+        return Ok(Err(error_page(
+            "Only the S256 code challenge method is supported.",
+        )));
+    }
+    let scopes = match Scopes::parse(p.scope.as_deref().unwrap_or("")) {
+        Ok(scopes) if scopes.within(&Scopes::from_vec(app.scopes.clone())) => scopes,
+        _ => {
+            return Ok(Err(error_page(
+                "The requested scope is invalid, unknown, or beyond this application's.",
+            )));
+        }
+    };
+    Ok(Ok(Checked {
+        app,
+        redirect_uri,
+        scopes,
+    }))
+}
+
+fn form(p: &AuthorizeParams, checked: &Checked, problem: Option<&str>) -> Response {
+    let hidden = [
+        ("response_type", Some("code")),
+        ("client_id", p.client_id.as_deref()),
+        ("redirect_uri", Some(checked.redirect_uri.as_str())),
+        ("scope", Some(&checked.scopes.to_string()[..])),
+        ("state", p.state.as_deref()),
+        ("code_challenge", p.code_challenge.as_deref()),
+        ("code_challenge_method", p.code_challenge_method.as_deref()),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        v.map(|v| {
+            format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
+                escape(v)
+            )
+        })
+    })
+    .collect::<String>();
+    let problem = problem
+        .map(|m| format!("<p class=\"error\">{}</p>", escape(m)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Sign in to authorize</h1><p><strong>{app}</strong> asks for: <code>{scopes}</code></p>{problem}\
+         <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
+         <label>Username or e-mail<input name=\"username\" autocomplete=\"username\" required></label>\
+         <label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button type=\"submit\">Authorize</button><button type=\"submit\" name=\"deny\" value=\"1\" formnovalidate>Deny</button></form>",
+        app = escape(&checked.app.name),
+        scopes = escape(&checked.scopes.to_string()),
+    );
+    let status = if problem.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNAUTHORIZED
+    };
+    page(status, "Authorize", &body)
+}
+
+/// `redirect_uri` with the query parameters added.
+fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        query.append_pair(k, v);
+    }
+    let separator = if uri.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{uri}{separator}{}", query.finish())).into_response()
+}
+
+/// The sign-in and approval page.
+#[utoipa::path(get, path = "/oauth/authorize", tag = "oauth",
+    responses((status = 200, description = "The sign-in and approval page", content_type = "text/html")))]
+async fn show(
+    State(state): State<AppState>,
+    QueryParams(p): QueryParams<AuthorizeParams>,
+) -> ApiResult<Response> {
+    Ok(match check(&state, &p).await? {
+        Ok(checked) => form(&p, &checked, None),
+        Err(page) => page,
+    })
+}
+
+/// Signs in, approves, and redirects with the code (or shows it).
+#[utoipa::path(post, path = "/oauth/authorize", tag = "oauth",
+    responses((status = 302, description = "Back to the app with a code"), (status = 401, description = "Wrong credentials")))]
+async fn approve(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Params(p): Params<AuthorizeParams>,
+) -> ApiResult<Response> {
+    let checked = match check(&state, &p).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
+    };
+    let state_param = p.state.clone().unwrap_or_default();
+    if p.deny.is_some() {
+        if checked.redirect_uri == OOB {
+            return Ok(page(StatusCode::OK, "Denied", "<h1>Access denied</h1>"));
+        }
+        let mut params = vec![
+            ("error", "access_denied"),
+            (
+                "error_description",
+                "The resource owner denied the request.",
+            ),
+        ];
+        if !state_param.is_empty() {
+            params.push(("state", &state_param));
+        }
+        return Ok(redirect_with(&checked.redirect_uri, &params));
+    }
+    let ip = throttle::client_ip(&headers, Some(peer));
+    let login = p.username.clone().unwrap_or_default();
+    let account =
+        match super::oauth::sign_in(&state, &login, p.password.as_deref().unwrap_or(""), &ip).await
+        {
+            Ok(Some(account)) => account,
+            Ok(None) => return Ok(form(&p, &checked, Some("Invalid username or password."))),
+            Err(ApiError::TooManyRequests { .. }) => {
+                return Ok(page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many attempts",
+                    "<h1>Too many attempts</h1><p>Try again in a few minutes.</p>",
+                ));
+            }
+            Err(other) => return Err(other),
+        };
+    let code = secret::generate();
+    tokens::insert_code(
+        &state.db.primary,
+        &secret::hash(&code),
+        checked.app.id,
+        account,
+        checked.scopes.as_slice(),
+        &checked.redirect_uri,
+        p.code_challenge.as_deref(),
+    )
+    .await?;
+    if checked.redirect_uri == OOB {
+        let body = format!(
+            "<h1>Authorization code</h1><p>Copy this code into the application:</p><p><code id=\"code\">{}</code></p>",
+            escape(&code)
+        );
+        return Ok(page(StatusCode::OK, "Authorization code", &body));
+    }
+    let mut params = vec![("code", code.as_str())];
+    if !state_param.is_empty() {
+        params.push(("state", &state_param));
+    }
+    Ok(redirect_with(&checked.redirect_uri, &params))
+}

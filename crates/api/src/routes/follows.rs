@@ -1,0 +1,310 @@
+//! Following: follow and unfollow, relationships, followers and following
+//! lists, and follow requests for locked accounts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use lookbook_core::db::accounts;
+use lookbook_core::db::accounts::Account;
+use lookbook_core::db::graph::{self, FollowOptions};
+use lookbook_core::db::relationships::{self, List};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::accounts::{load, parse_id};
+use crate::AppState;
+use crate::auth::{Auth, MaybeAuth};
+use crate::entities;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{PageParams, link_header};
+use crate::params::{Params, QueryParams, flex_bool, flex_list};
+
+/// Account lists: 40 by default, 80 at most, as in Mastodon.
+pub const LIST_DEFAULT: i64 = 40;
+pub const LIST_MAX: i64 = 80;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(follow))
+        .routes(routes!(unfollow))
+        .routes(routes!(relationships_of))
+        .routes(routes!(followers))
+        .routes(routes!(following))
+        .routes(routes!(follow_requests))
+        .routes(routes!(authorize_request))
+        .routes(routes!(reject_request))
+}
+
+/// The caller's relationship with one account, as the graph now stands.
+pub async fn relationship(state: &AppState, me: i64, target: i64) -> ApiResult<Json<Value>> {
+    let found = relationships::relationships(&state.db.primary, me, &[target]).await?;
+    let relationship = found.first().ok_or(ApiError::NotFound)?;
+    Ok(Json(entities::relationship(relationship)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FollowParams {
+    #[serde(default, deserialize_with = "flex_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    notify: Option<bool>,
+    #[serde(default, deserialize_with = "flex_list")]
+    languages: Option<Vec<String>>,
+}
+
+/// Follows an account, or asks to when it approves its followers.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/follow", tag = "follows",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "The Relationship"), (status = 403, description = "Not allowed"), (status = 404, description = "No such account")))]
+async fn follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(p): Params<FollowParams>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let target = load(&state, parse_id(&id)?).await?;
+    if target.id == me {
+        return Err(ApiError::Forbidden(
+            "Following your own account is not allowed".into(),
+        ));
+    }
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    if graph::blocked_either_way(&mut tx, me, target.id).await? {
+        return Err(ApiError::Forbidden("This action is not allowed".into()));
+    }
+    let options = FollowOptions {
+        reblogs: p.reblogs,
+        notify: p.notify,
+        languages: p.languages,
+    };
+    graph::follow(&mut tx, me, target.id, target.locked, &options).await?;
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    relationship(&state, me, target.id).await
+}
+
+/// Stops following an account (or withdraws a request).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unfollow", tag = "follows",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "The Relationship"), (status = 404, description = "No such account")))]
+async fn unfollow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let target = load(&state, parse_id(&id)?).await?;
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    graph::unfollow(&mut tx, me, target.id).await?;
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    relationship(&state, me, target.id).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct IdsParams {
+    #[serde(default, deserialize_with = "flex_list")]
+    id: Option<Vec<String>>,
+}
+
+/// How the caller stands with each account in `id[]`; unknown ids are left out.
+#[utoipa::path(get, path = "/api/v1/accounts/relationships", tag = "follows",
+    responses((status = 200, description = "Relationships")))]
+async fn relationships_of(
+    State(state): State<AppState>,
+    auth: Auth,
+    QueryParams(p): QueryParams<IdsParams>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let me = auth.user_with("read:follows")?;
+    let raw = p.id.unwrap_or_default();
+    if raw.len() > LIST_MAX as usize {
+        return Err(ApiError::Unprocessable(format!(
+            "at most {LIST_MAX} ids at once"
+        )));
+    }
+    let ids: Vec<i64> = raw.iter().filter_map(|id| id.parse().ok()).collect();
+    let found = relationships::relationships(&state.db.primary, me, &ids).await?;
+    // Keep the order the client asked in.
+    let ordered = ids
+        .iter()
+        .filter_map(|id| found.iter().find(|r| r.id == *id))
+        .map(entities::relationship)
+        .collect();
+    Ok(Json(ordered))
+}
+
+/// Renders a page of a list with its Link header, hiding accounts that block
+/// the viewer or that the viewer blocks.
+pub async fn account_page(
+    state: &AppState,
+    viewer: Option<i64>,
+    list: List,
+    owner: i64,
+    path: &str,
+    page: &PageParams,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let bounds = page.bounds(LIST_DEFAULT, LIST_MAX)?;
+    let edges = relationships::page(&state.db.replica, list, owner, bounds).await?;
+    let ids: Vec<i64> = edges.iter().map(|e| e.account_id).collect();
+    let found = accounts::by_ids(&state.db.replica, &ids).await?;
+    let hidden: Vec<i64> = match viewer {
+        Some(me) => relationships::relationships(&state.db.replica, me, &ids)
+            .await?
+            .into_iter()
+            .filter(|r| r.blocking || r.blocked_by)
+            .map(|r| r.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let ordered: Vec<Account> = edges
+        .iter()
+        .filter(|e| !hidden.contains(&e.account_id))
+        .filter_map(|e| found.iter().find(|a| a.id == e.account_id).cloned())
+        .collect();
+    let mut body = entities::accounts(state, &ordered).await?;
+    if list == List::Mutes {
+        for (entity, edge) in body
+            .iter_mut()
+            .zip(edges.iter().filter(|e| !hidden.contains(&e.account_id)))
+        {
+            entity["mute_expires_at"] = edge.expires_at.map(entities::time).into();
+        }
+    }
+    let mut headers = HeaderMap::new();
+    let row_ids: Vec<i64> = edges.iter().map(|e| e.id).collect();
+    if let Some(link) = link_header(&state.config.public_url, path, &row_ids, bounds.limit) {
+        headers.insert(axum::http::header::LINK, link);
+    }
+    Ok((headers, Json(body)))
+}
+
+/// Who follows an account, newest first.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/followers", tag = "follows",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "Accounts, with a Link header"), (status = 404, description = "No such account")))]
+async fn followers(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let owner = load(&state, parse_id(&id)?).await?;
+    if let Some(a) = &auth.0 {
+        a.require("read:accounts")?;
+    }
+    let path = format!("/api/v1/accounts/{}/followers", owner.id);
+    account_page(
+        &state,
+        auth.viewer(),
+        List::Followers,
+        owner.id,
+        &path,
+        &page,
+    )
+    .await
+}
+
+/// Whom an account follows, newest first.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/following", tag = "follows",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "Accounts, with a Link header"), (status = 404, description = "No such account")))]
+async fn following(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let owner = load(&state, parse_id(&id)?).await?;
+    if let Some(a) = &auth.0 {
+        a.require("read:accounts")?;
+    }
+    let path = format!("/api/v1/accounts/{}/following", owner.id);
+    account_page(
+        &state,
+        auth.viewer(),
+        List::Following,
+        owner.id,
+        &path,
+        &page,
+    )
+    .await
+}
+
+/// Accounts waiting for the caller's approval.
+#[utoipa::path(get, path = "/api/v1/follow_requests", tag = "follows",
+    responses((status = 200, description = "Accounts, with a Link header")))]
+async fn follow_requests(
+    State(state): State<AppState>,
+    auth: Auth,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let me = auth.user_with("read:follows")?;
+    account_page(
+        &state,
+        Some(me),
+        List::FollowRequests,
+        me,
+        "/api/v1/follow_requests",
+        &page,
+    )
+    .await
+}
+
+/// Accepts a follow request.
+#[utoipa::path(post, path = "/api/v1/follow_requests/{id}/authorize", tag = "follows",
+    params(("id" = String, Path, description = "Id of the account that asked")),
+    responses((status = 200, description = "The Relationship"), (status = 404, description = "No such request")))]
+async fn authorize_request(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let requester = parse_id(&id)?;
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    if !graph::authorize_request(&mut tx, me, requester).await? {
+        return Err(ApiError::NotFound);
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    relationship(&state, me, requester).await
+}
+
+/// Turns a follow request down.
+#[utoipa::path(post, path = "/api/v1/follow_requests/{id}/reject", tag = "follows",
+    params(("id" = String, Path, description = "Id of the account that asked")),
+    responses((status = 200, description = "The Relationship"), (status = 404, description = "No such request")))]
+async fn reject_request(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let requester = parse_id(&id)?;
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    if !graph::reject_request(&mut tx, me, requester).await? {
+        return Err(ApiError::NotFound);
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    relationship(&state, me, requester).await
+}

@@ -1,0 +1,107 @@
+"""Drives a running Lookbook with Mastodon.py, as a Mastodon client would.
+
+Usage: python3 mastodon_py_flow.py BASE_URL
+Prints one line per step and exits non-zero at the first failure.
+"""
+
+import os
+import re
+import sys
+import tempfile
+import urllib.parse
+import zlib
+import struct
+
+import requests
+from mastodon import Mastodon
+
+BASE = sys.argv[1]
+RUN = os.urandom(4).hex()
+
+
+def step(name):
+    print(f"step: {name}", flush=True)
+
+
+def png(width, height, rgb):
+    """A small solid-colour PNG, written without any imaging library."""
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    row = b"\x00" + bytes(rgb) * width
+    raw = zlib.compress(row * height)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+step("register an app")
+client_id, client_secret = Mastodon.create_app("lookbook-e2e", api_base_url=BASE)
+anonymous = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE)
+
+step("create two accounts")
+password = "correct horse battery"
+ann_token = anonymous.create_account(f"ann{RUN}", password, f"ann{RUN}@example.com", agreement=True)
+bob_token = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE).create_account(
+    f"bob{RUN}", password, f"bob{RUN}@example.com", agreement=True
+)
+ann = Mastodon(access_token=ann_token, api_base_url=BASE)
+bob = Mastodon(access_token=bob_token, api_base_url=BASE)
+
+step("verify credentials")
+me = ann.account_verify_credentials()
+assert me.username == f"ann{RUN}", me
+assert me.source.privacy == "public", me.source
+
+step("update the profile with an avatar")
+with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
+    f.write(png(32, 32, (200, 30, 90)))
+    avatar_path = f.name
+updated = ann.account_update_credentials(display_name="Ann on the runway", note="Vintage denim", avatar=avatar_path)
+assert updated.display_name == "Ann on the runway", updated
+assert updated.source.note == "Vintage denim", updated.source
+assert "/avatars/" in updated.avatar and updated.avatar.endswith(".png"), updated.avatar
+print(f"avatar: {updated.avatar}", flush=True)
+
+step("sign in with the password grant")
+password_client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE)
+password_client.log_in(f"ann{RUN}@example.com", password, allow_http=True)
+assert password_client.account_verify_credentials().id == me.id
+
+step("sign in with the authorization code flow")
+code_client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE)
+url = code_client.auth_request_url(allow_http=True)
+query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+form = {k: query[k] for k in ("client_id", "redirect_uri", "scope", "response_type")}
+form.update(username=f"ann{RUN}", password=password)
+page = requests.post(f"{BASE}/oauth/authorize", data=form, timeout=10, allow_redirects=False)
+code = re.search(r'<code id="code">([^<]+)</code>', page.text).group(1)
+code_client.log_in(code=code, allow_http=True)
+assert code_client.account_verify_credentials().id == me.id
+
+step("follow and read relationships and followers")
+bob_id = bob.account_verify_credentials().id
+relationship = ann.account_follow(bob_id)
+assert relationship.following, relationship
+relationships = ann.account_relationships([bob_id])
+assert relationships[0].following and not relationships[0].followed_by, relationships
+followers = bob.account_followers(bob_id)
+assert [a.id for a in followers] == [me.id], followers
+assert ann.account(bob_id).followers_count == 1
+
+step("mute and block")
+assert ann.account_mute(bob_id).muting
+assert [a.id for a in ann.mutes()] == [bob_id]
+blocked = ann.account_block(bob_id)
+assert blocked.blocking and not blocked.following, blocked
+assert [a.id for a in ann.blocks()] == [bob_id]
+assert ann.account(bob_id).followers_count == 0
+
+step("revoke the token")
+password_client.revoke_access_token(allow_http=True)
+try:
+    password_client.account_verify_credentials()
+    raise AssertionError("a revoked token still works")
+except Exception as err:  # MastodonUnauthorizedError
+    assert "revoked" in str(err) or "invalid" in str(err), err
+
+print("mastodon.py flow: ok")

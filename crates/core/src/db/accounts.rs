@@ -1,0 +1,203 @@
+//! Queries on `accounts`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+/// A member's public profile and preferences (never the credentials).
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// Plain text, as the member wrote it.
+    pub note: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub avatar_key: Option<String>,
+    pub header_key: Option<String>,
+    pub locale: String,
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a sign-up stores.
+#[derive(Debug)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub locale: &'a str,
+}
+
+/// A profile change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub avatar_key: Option<String>,
+    pub header_key: Option<String>,
+    pub privacy: Option<String>,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// Creates an account; a taken username or email is `Error::Taken`.
+pub async fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> crate::Result<i64> {
+    let id = sqlx::query_scalar!(
+        "insert into accounts (username, email, password_hash, locale)
+         values ($1, $2, $3, $4) returning id",
+        new.username,
+        new.email,
+        new.password_hash,
+        new.locale
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(|e| {
+        crate::Error::taken_on(
+            e,
+            &[
+                ("accounts_username_key", "username"),
+                ("accounts_email_key", "email"),
+            ],
+        )
+    })?;
+    Ok(id)
+}
+
+/// Accounts by id, in no particular order; missing ids are left out.
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<Account>> {
+    let rows = sqlx::query_as!(
+        Account,
+        "select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
+                locale, privacy, sensitive, language, created_at
+         from accounts where id = any($1)",
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows)
+}
+
+/// One account by id.
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Account>> {
+    Ok(by_ids(db, &[id]).await?.pop())
+}
+
+/// One account by username, whatever its case.
+pub async fn by_username(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> crate::Result<Option<Account>> {
+    let row = sqlx::query_as!(
+        Account,
+        "select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
+                locale, privacy, sensitive, language, created_at
+         from accounts where lower(username) = lower($1)",
+        username
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// The id and password hash for a sign-in by username or email.
+pub async fn credentials(
+    db: impl PgExecutor<'_>,
+    login: &str,
+) -> crate::Result<Option<(i64, String)>> {
+    let row = sqlx::query!(
+        "select id, password_hash from accounts
+         where lower(email) = lower($1) or lower(username) = lower($1)
+         limit 1",
+        login
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.password_hash)))
+}
+
+/// The email of an account (shown only to its owner).
+pub async fn email(db: impl PgExecutor<'_>, id: i64) -> crate::Result<String> {
+    let email = sqlx::query_scalar!("select email from accounts where id = $1", id)
+        .fetch_one(db)
+        .await?;
+    Ok(email)
+}
+
+/// Applies a profile change.
+pub async fn update_profile(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    change: &ProfileUpdate,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "update accounts set
+            display_name = coalesce($2, display_name),
+            note = coalesce($3, note),
+            locked = coalesce($4, locked),
+            bot = coalesce($5, bot),
+            discoverable = coalesce($6, discoverable),
+            avatar_key = coalesce($7, avatar_key),
+            header_key = coalesce($8, header_key),
+            privacy = coalesce($9, privacy),
+            sensitive = coalesce($10, sensitive),
+            language = coalesce($11, language),
+            updated_at = now()
+         where id = $1",
+        id,
+        change.display_name,
+        change.note,
+        change.locked,
+        change.bot,
+        change.discoverable,
+        change.avatar_key,
+        change.header_key,
+        change.privacy,
+        change.sensitive,
+        change.language
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Accounts whose username or display name starts with `prefix`, exact
+/// username matches first.
+pub async fn search_prefix(
+    db: impl PgExecutor<'_>,
+    prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> crate::Result<Vec<Account>> {
+    let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+    let rows = sqlx::query_as!(
+        Account,
+        r#"select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
+                locale, privacy, sensitive, language, created_at
+         from accounts
+         where discoverable and (lower(username) like $1 or lower(display_name) like $1)
+         order by lower(username) = lower($2) desc, username
+         limit $3 offset $4"#,
+        pattern,
+        prefix,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows)
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

@@ -1,0 +1,265 @@
+//! Changes to the social graph: follows, follow requests, blocks and mutes.
+//! Counters change in the same transaction as the edge they count.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::counters::{self, Counts};
+
+/// What a follow did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowOutcome {
+    /// Following now (or already).
+    Following,
+    /// The target approves followers; a request waits for them.
+    Requested,
+}
+
+/// Options a follow carries; `None` keeps the current value (or the default).
+#[derive(Debug, Default, Clone)]
+pub struct FollowOptions {
+    pub reblogs: Option<bool>,
+    pub notify: Option<bool>,
+    pub languages: Option<Vec<String>>,
+}
+
+/// Whether either account blocks the other.
+pub async fn blocked_either_way(conn: &mut PgConnection, a: i64, b: i64) -> crate::Result<bool> {
+    let blocked = sqlx::query_scalar!(
+        r#"select exists (
+             select 1 from blocks
+             where (account_id = $1 and target_account_id = $2) or (account_id = $2 and target_account_id = $1)
+           ) as "b!""#,
+        a,
+        b
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(blocked)
+}
+
+/// `account` follows `target`, or asks to when `target_locked` and not
+/// already following. Updates the options of an existing follow or request.
+pub async fn follow(
+    conn: &mut PgConnection,
+    account: i64,
+    target: i64,
+    target_locked: bool,
+    options: &FollowOptions,
+) -> crate::Result<FollowOutcome> {
+    let updated = sqlx::query_scalar!(
+        "update follows set
+            show_reblogs = coalesce($3, show_reblogs),
+            notify = coalesce($4, notify),
+            languages = case when $5::text[] is null then languages else $5 end
+         where account_id = $1 and target_account_id = $2
+         returning id",
+        account,
+        target,
+        options.reblogs,
+        options.notify,
+        options.languages.as_deref()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if updated.is_some() {
+        return Ok(FollowOutcome::Following);
+    }
+    if target_locked {
+        sqlx::query!(
+            "insert into follow_requests (account_id, target_account_id, show_reblogs, notify, languages)
+             values ($1, $2, coalesce($3, true), coalesce($4, false), $5)
+             on conflict (account_id, target_account_id) do update set
+                show_reblogs = coalesce($3, follow_requests.show_reblogs),
+                notify = coalesce($4, follow_requests.notify),
+                languages = case when $5::text[] is null then follow_requests.languages else $5 end",
+            account,
+            target,
+            options.reblogs,
+            options.notify,
+            options.languages.as_deref()
+        )
+        .execute(&mut *conn)
+        .await?;
+        return Ok(FollowOutcome::Requested);
+    }
+    insert_follow(conn, account, target, options).await?;
+    Ok(FollowOutcome::Following)
+}
+
+/// Inserts a follow edge and counts it, unless it exists.
+async fn insert_follow(
+    conn: &mut PgConnection,
+    account: i64,
+    target: i64,
+    options: &FollowOptions,
+) -> crate::Result<()> {
+    let inserted = sqlx::query_scalar!(
+        "insert into follows (account_id, target_account_id, show_reblogs, notify, languages)
+         values ($1, $2, coalesce($3, true), coalesce($4, false), $5)
+         on conflict (account_id, target_account_id) do nothing
+         returning id",
+        account,
+        target,
+        options.reblogs,
+        options.notify,
+        options.languages.as_deref()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if inserted.is_some() {
+        count_follow(conn, account, target, 1).await?;
+    }
+    Ok(())
+}
+
+async fn count_follow(
+    conn: &mut PgConnection,
+    account: i64,
+    target: i64,
+    delta: i64,
+) -> crate::Result<()> {
+    counters::add(
+        conn,
+        account,
+        Counts {
+            following: delta,
+            ..Counts::default()
+        },
+    )
+    .await?;
+    counters::add(
+        conn,
+        target,
+        Counts {
+            followers: delta,
+            ..Counts::default()
+        },
+    )
+    .await
+}
+
+/// Removes a follow (and any pending request) of `target` by `account`.
+pub async fn unfollow(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
+    let removed = sqlx::query_scalar!(
+        "delete from follows where account_id = $1 and target_account_id = $2 returning id",
+        account,
+        target
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if removed.is_some() {
+        count_follow(conn, account, target, -1).await?;
+    }
+    sqlx::query!(
+        "delete from follow_requests where account_id = $1 and target_account_id = $2",
+        account,
+        target
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `account` blocks `target`: follows and requests between them end, both ways.
+pub async fn block(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "insert into blocks (account_id, target_account_id) values ($1, $2)
+         on conflict (account_id, target_account_id) do nothing",
+        account,
+        target
+    )
+    .execute(&mut *conn)
+    .await?;
+    unfollow(conn, account, target).await?;
+    unfollow(conn, target, account).await
+}
+
+pub async fn unblock(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "delete from blocks where account_id = $1 and target_account_id = $2",
+        account,
+        target
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `account` mutes `target`, replacing an earlier mute's settings.
+pub async fn mute(
+    conn: &mut PgConnection,
+    account: i64,
+    target: i64,
+    hide_notifications: bool,
+    expires_at: Option<DateTime<Utc>>,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "insert into mutes (account_id, target_account_id, hide_notifications, expires_at)
+         values ($1, $2, $3, $4)
+         on conflict (account_id, target_account_id) do update set
+            hide_notifications = excluded.hide_notifications,
+            expires_at = excluded.expires_at",
+        account,
+        target,
+        hide_notifications,
+        expires_at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn unmute(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "delete from mutes where account_id = $1 and target_account_id = $2",
+        account,
+        target
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `target` accepts `requester`'s pending request; false when there is none.
+pub async fn authorize_request(
+    conn: &mut PgConnection,
+    target: i64,
+    requester: i64,
+) -> crate::Result<bool> {
+    let request = sqlx::query!(
+        "delete from follow_requests where account_id = $1 and target_account_id = $2
+         returning show_reblogs, notify, languages",
+        requester,
+        target
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(request) = request else {
+        return Ok(false);
+    };
+    let options = FollowOptions {
+        reblogs: Some(request.show_reblogs),
+        notify: Some(request.notify),
+        languages: request.languages,
+    };
+    insert_follow(conn, requester, target, &options).await?;
+    Ok(true)
+}
+
+/// `target` turns `requester`'s pending request down; false when there is none.
+pub async fn reject_request(
+    conn: &mut PgConnection,
+    target: i64,
+    requester: i64,
+) -> crate::Result<bool> {
+    let removed = sqlx::query!(
+        "delete from follow_requests where account_id = $1 and target_account_id = $2",
+        requester,
+        target
+    )
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(removed > 0)
+}

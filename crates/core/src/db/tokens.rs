@@ -1,0 +1,163 @@
+//! Queries on `tokens` and `authorization_codes`.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+/// A token as the API checks it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenGrant {
+    pub id: i64,
+    pub app_id: i64,
+    /// None for an app-only (client credentials) token.
+    pub account_id: Option<i64>,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+/// Stores a new token; returns its id and creation time.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    refresh_hash: Option<&[u8]>,
+    app_id: i64,
+    account_id: Option<i64>,
+    scopes: &[String],
+) -> crate::Result<(i64, DateTime<Utc>)> {
+    let row = sqlx::query!(
+        "insert into tokens (token_hash, refresh_hash, app_id, account_id, scopes)
+         values ($1, $2, $3, $4, $5) returning id, created_at",
+        token_hash,
+        refresh_hash,
+        app_id,
+        account_id,
+        scopes
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.id, row.created_at))
+}
+
+/// The token with this hash, revoked or not.
+pub async fn by_hash(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+) -> crate::Result<Option<TokenGrant>> {
+    let row = sqlx::query_as!(
+        TokenGrant,
+        r#"select id, app_id, account_id, scopes, created_at, revoked_at is not null as "revoked!"
+           from tokens where token_hash = $1"#,
+        token_hash
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// Revokes the token with this access (or refresh) hash if `app_id` owns it;
+/// returns the access-token hash that was revoked, for cache eviction.
+pub async fn revoke(
+    db: impl PgExecutor<'_>,
+    hash: &[u8],
+    app_id: i64,
+) -> crate::Result<Option<Vec<u8>>> {
+    let row = sqlx::query_scalar!(
+        "update tokens set revoked_at = coalesce(revoked_at, now())
+         where (token_hash = $1 or refresh_hash = $1) and app_id = $2
+         returning token_hash",
+        hash,
+        app_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// Whether a token with this hash exists for another app.
+pub async fn owned_by_other_app(
+    db: impl PgExecutor<'_>,
+    hash: &[u8],
+    app_id: i64,
+) -> crate::Result<bool> {
+    let other = sqlx::query_scalar!(
+        r#"select exists (select 1 from tokens where (token_hash = $1 or refresh_hash = $1) and app_id <> $2) as "e!""#,
+        hash,
+        app_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(other)
+}
+
+/// Consumes a refresh token: revokes its access token and returns what the
+/// new token inherits (account and scopes).
+pub async fn take_refresh(
+    db: impl PgExecutor<'_>,
+    refresh_hash: &[u8],
+    app_id: i64,
+) -> crate::Result<Option<(Option<i64>, Vec<String>, Vec<u8>)>> {
+    let row = sqlx::query!(
+        "update tokens set revoked_at = now()
+         where refresh_hash = $1 and app_id = $2 and revoked_at is null
+         returning account_id, scopes, token_hash",
+        refresh_hash,
+        app_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.account_id, r.scopes, r.token_hash)))
+}
+
+/// What an authorization code grants.
+#[derive(Debug)]
+pub struct CodeGrant {
+    pub account_id: i64,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+}
+
+/// Stores a code valid for ten minutes.
+pub async fn insert_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &[u8],
+    app_id: i64,
+    account_id: i64,
+    scopes: &[String],
+    redirect_uri: &str,
+    code_challenge: Option<&str>,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "insert into authorization_codes (code_hash, app_id, account_id, scopes, redirect_uri, code_challenge, expires_at)
+         values ($1, $2, $3, $4, $5, $6, now() + interval '10 minutes')",
+        code_hash,
+        app_id,
+        account_id,
+        scopes,
+        redirect_uri,
+        code_challenge
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Uses a code once: returns its grant if it exists, belongs to `app_id`, is
+/// unexpired and unused.
+pub async fn take_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &[u8],
+    app_id: i64,
+) -> crate::Result<Option<CodeGrant>> {
+    let row = sqlx::query_as!(
+        CodeGrant,
+        "update authorization_codes set used_at = now()
+         where code_hash = $1 and app_id = $2 and used_at is null and expires_at > now()
+         returning account_id, scopes, redirect_uri, code_challenge",
+        code_hash,
+        app_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
