@@ -104,6 +104,39 @@ impl Storage {
         Ok(())
     }
 
+    /// An object's bytes, or None when there is no such object; objects over
+    /// `max_bytes` are refused rather than read.
+    pub async fn get(&self, key: &str, max_bytes: u64) -> crate::Result<Option<Vec<u8>>> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(None);
+            }
+            Err(err) => return Err(storage_error("get object", err)),
+        };
+        if out
+            .content_length()
+            .is_some_and(|n| u64::try_from(n).unwrap_or(u64::MAX) > max_bytes)
+        {
+            return Err(crate::Error::Storage(format!(
+                "{key} is larger than {max_bytes} bytes"
+            )));
+        }
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| crate::Error::Storage(format!("reading {key}: {e}")))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+
     /// Whether an object exists.
     pub async fn exists(&self, key: &str) -> crate::Result<bool> {
         match self

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lookbook_core::Config;
+use lookbook_core::config::Limits;
 use lookbook_core::db::Db;
 use lookbook_core::storage::Storage;
 use lookbook_core::tasks::relay::Relay;
@@ -26,6 +27,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Context {
     pub db: PgPool,
     pub storage: Storage,
+    /// Size limits for images.
+    pub limits: Limits,
 }
 
 /// Counts of what this worker did, since it started.
@@ -65,6 +68,7 @@ impl Worker {
             context: Context {
                 db: db.primary,
                 storage,
+                limits: config.limits.clone(),
             },
             config,
             stats: Arc::new(Stats::default()),

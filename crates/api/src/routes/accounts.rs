@@ -169,8 +169,9 @@ fn too_long(field: &str, label: &str, max: usize) -> ApiError {
     }
 }
 
-/// Changes the signed-in member's profile; `avatar` and `header` go to S3,
-/// and the images they replace are deleted by the worker.
+/// Changes the signed-in member's profile. `avatar` and `header` go to S3 as
+/// uploaded; the worker then makes the served image from them, and deletes
+/// the images they replace.
 #[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts",
     responses((status = 200, description = "The updated CredentialAccount"), (status = 422, description = "Invalid")))]
 async fn update_credentials(
@@ -230,13 +231,15 @@ async fn update_credentials(
         ..ProfileUpdate::default()
     };
     let mut replaced = Vec::new();
+    let mut to_process = Vec::new();
     for upload in uploads {
         let (ext, content_type) = sniff_image(&upload.bytes).ok_or_else(|| ApiError::Validation {
             message: format!("Validation failed: {} is not a supported image", upload.field),
             details: serde_json::json!({ upload.field: [{"error": "ERR_INVALID", "description": "must be a JPEG, PNG, GIF or WebP image"}] }),
         })?;
+        // The original is shown until the worker has made the served image.
         let key = format!(
-            "{}s/{me}/{}.{ext}",
+            "originals/{}s/{me}/{}.{ext}",
             upload.field,
             lookbook_core::auth::secret::generate()
         );
@@ -247,6 +250,11 @@ async fn update_credentials(
             &current.header_key
         };
         replaced.extend(old.clone());
+        to_process.push(Task::ProcessProfileImage {
+            account_id: me,
+            field: upload.field.into(),
+            key: key.clone(),
+        });
         if upload.field == "avatar" {
             change.avatar_key = Some(key);
         } else {
@@ -262,6 +270,9 @@ async fn update_credentials(
     accounts::update_profile(&mut *tx, me, &change).await?;
     if !replaced.is_empty() {
         tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: replaced }).await?;
+    }
+    for task in &to_process {
+        tasks::enqueue(&mut tx, task).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     let updated = load(&state, me).await?;

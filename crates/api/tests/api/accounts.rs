@@ -150,14 +150,13 @@ async fn sign_ups_per_address_are_limited() {
     assert!(response.headers().contains_key("retry-after"));
 }
 
-fn png() -> Vec<u8> {
-    // A 1x1 PNG.
-    vec![
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
-        0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde, 0, 0, 0, 0x0c, 0x49, 0x44,
-        0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0, 0, 0x03, 0x01, 0x01, 0, 0x18, 0xdd,
-        0x8d, 0xb0, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-    ]
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
 }
 
 /// A profile change applies what was sent and nothing else; the note is
@@ -206,12 +205,29 @@ async fn profiles_update_and_validate() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-/// An avatar goes to S3 under a key the server chose; replacing it has the
-/// worker delete the old object; a file that is not an image is refused.
+/// The avatar a member shows, once the worker has processed it: its key.
+async fn served_avatar(app: &TestApp, token: &str) -> Option<String> {
+    let me: Value = app
+        .get_as(token, "/api/v1/accounts/verify_credentials")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = me["avatar"].as_str().unwrap().to_string();
+    let bucket = format!("{}/", app.env.storage().bucket());
+    let key = url.split(&bucket).nth(1)?.to_string();
+    key.starts_with("avatars/").then_some(key)
+}
+
+/// An avatar goes to S3 under a key the server chose; the worker turns it
+/// into a 400x400 JPEG and deletes the upload; replacing it deletes the old
+/// one; a file that is not an image is refused, and a damaged one falls back
+/// to the default avatar.
 #[tokio::test(flavor = "multi_thread")]
-async fn avatars_are_stored_and_replaced() {
+async fn avatars_are_processed_and_replaced() {
     let app = TestApp::spawn().await;
     let ann = app.sign_up("ann").await;
+    let storage = app.env.storage();
     let upload = |bytes: Vec<u8>, name: &'static str| {
         let form = Form::new().text("display_name", "Ann").part(
             "avatar",
@@ -228,35 +244,48 @@ async fn avatars_are_stored_and_replaced() {
         .multipart(form)
         .send()
     };
-    let response = upload(png(), "../../etc/passwd.png").await.unwrap();
+    let response = upload(png(800, 300), "../../etc/passwd.png").await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let me: Value = response.json().await.unwrap();
-    let first = me["avatar"].as_str().unwrap().to_string();
-    let storage = app.env.storage();
-    let key = |url: &str| {
-        url.split(&format!("{}/", storage.bucket()))
-            .nth(1)
-            .unwrap()
-            .to_string()
-    };
-    let first_key = key(&first);
     assert!(
-        first_key.starts_with(&format!("avatars/{}/", ann.id)),
-        "{first_key}"
-    );
-    assert!(storage.exists(&first_key).await.unwrap());
-
-    let me: Value = upload(png(), "again.png")
+        eventually(Duration::from_secs(15), || async {
+            served_avatar(&app, &ann.token).await.is_some()
+        })
         .await
-        .unwrap()
-        .json()
+    );
+    let first = served_avatar(&app, &ann.token).await.unwrap();
+    assert!(
+        first.starts_with(&format!("avatars/{}/", ann.id)) && first.ends_with(".jpg"),
+        "{first}"
+    );
+    let jpeg = storage.get(&first, 1 << 20).await.unwrap().unwrap();
+    let served = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((served.width(), served.height()), (400, 400));
+    let uploads = storage
+        .list(&format!("originals/avatars/{}/", ann.id))
         .await
         .unwrap();
-    let second_key = key(me["avatar"].as_str().unwrap());
-    assert_ne!(first_key, second_key);
-    assert!(storage.exists(&second_key).await.unwrap());
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            storage
+                .list(&format!("originals/avatars/{}/", ann.id))
+                .await
+                .unwrap()
+                .is_empty()
+        })
+        .await,
+        "the upload was not deleted: {uploads:?}"
+    );
+
+    upload(png(64, 64), "again.png").await.unwrap();
+    let replaced = eventually(Duration::from_secs(15), || async {
+        served_avatar(&app, &ann.token)
+            .await
+            .is_some_and(|k| k != first)
+    })
+    .await;
+    assert!(replaced);
     let old_gone = eventually(Duration::from_secs(10), || async {
-        !storage.exists(&first_key).await.unwrap()
+        !storage.exists(&first).await.unwrap()
     })
     .await;
     assert!(old_gone, "the replaced avatar was not deleted");
@@ -267,6 +296,30 @@ async fn avatars_are_stored_and_replaced() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["details"]["avatar"][0]["error"], "ERR_INVALID");
+
+    let mut damaged = png(64, 64);
+    damaged.truncate(60);
+    assert_eq!(
+        upload(damaged, "damaged.png").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let fell_back = eventually(Duration::from_secs(15), || async {
+        let me: Value = app
+            .get_as(&ann.token, "/api/v1/accounts/verify_credentials")
+            .await
+            .json()
+            .await
+            .unwrap();
+        me["avatar"]
+            .as_str()
+            .unwrap()
+            .ends_with("/avatars/original/missing.png")
+    })
+    .await;
+    assert!(
+        fell_back,
+        "a damaged upload should leave the default avatar"
+    );
 }
 
 /// Anyone can read a profile by id or by name; unknown ones are 404.

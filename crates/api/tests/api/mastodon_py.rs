@@ -34,17 +34,13 @@ async fn mastodon_py_drives_the_account_flows() {
         "Mastodon.py flow failed\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("mastodon.py flow: ok"), "{stdout}");
-    // The avatar it uploaded is in the bucket under the key the server chose.
-    let url = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("avatar: "))
-        .expect("the script printed the avatar URL");
-    let key = url
-        .split(&format!("{}/", app.env.storage().bucket()))
-        .nth(1)
-        .expect("a URL into the bucket");
-    assert!(
-        app.env.storage().exists(key).await.unwrap(),
-        "{key} is not in the bucket"
-    );
+    // The avatar it uploaded becomes a processed JPEG in the bucket.
+    assert!(stdout.contains("avatar: "), "{stdout}");
+    let storage = app.env.storage();
+    let processed = lookbook_testkit::eventually(std::time::Duration::from_secs(15), || async {
+        let keys = storage.list("avatars/").await.unwrap();
+        keys.len() == 1 && keys[0].ends_with(".jpg")
+    })
+    .await;
+    assert!(processed, "no processed avatar in the bucket");
 }

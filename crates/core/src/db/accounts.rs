@@ -168,6 +168,49 @@ pub async fn update_profile(
     Ok(())
 }
 
+/// The current key of an account's `avatar` or `header`; None when the
+/// account is gone or has no such image.
+pub async fn profile_image_key(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    field: &str,
+) -> crate::Result<Option<String>> {
+    let key = sqlx::query_scalar!(
+        "select case when $2 = 'avatar' then avatar_key else header_key end from accounts where id = $1",
+        id,
+        field
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(key.flatten())
+}
+
+/// Replaces an account's `avatar` or `header` key with `to` only if it is
+/// still `from` (the member may have uploaded another meanwhile).
+pub async fn swap_profile_image(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    field: &str,
+    from: &str,
+    to: Option<&str>,
+) -> crate::Result<bool> {
+    let swapped = sqlx::query!(
+        "update accounts set
+            avatar_key = case when $2 = 'avatar' then $4 else avatar_key end,
+            header_key = case when $2 = 'header' then $4 else header_key end,
+            updated_at = now()
+         where id = $1 and (($2 = 'avatar' and avatar_key = $3) or ($2 = 'header' and header_key = $3))",
+        id,
+        field,
+        from,
+        to
+    )
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(swapped == 1)
+}
+
 /// Accounts whose username or display name starts with `prefix`, exact
 /// username matches first.
 pub async fn search_prefix(

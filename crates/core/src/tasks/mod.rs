@@ -24,16 +24,25 @@ pub enum Task {
         /// The object keys in the media bucket.
         keys: Vec<String>,
     },
+    /// Turn an uploaded avatar or header into the image that is served.
+    ProcessProfileImage {
+        account_id: i64,
+        /// `avatar` or `header`.
+        field: String,
+        /// The uploaded original's object key.
+        key: String,
+    },
 }
 
 impl Task {
     /// The kinds, as they appear in the outbox and as routing keys.
-    pub const KINDS: &'static [&'static str] = &["delete_objects"];
+    pub const KINDS: &'static [&'static str] = &["delete_objects", "process_profile_image"];
 
     /// This task's kind.
     pub fn kind(&self) -> &'static str {
         match self {
             Task::DeleteObjects { .. } => "delete_objects",
+            Task::ProcessProfileImage { .. } => "process_profile_image",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! done-marker commit together.
 
 pub mod delete_objects;
+pub mod profile_image;
 
 use lookbook_core::tasks::Task;
 use sqlx::PgConnection;
@@ -24,5 +25,10 @@ pub enum TaskError {
 pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result<(), TaskError> {
     match task {
         Task::DeleteObjects { keys } => delete_objects::run(ctx, keys, tx).await,
+        Task::ProcessProfileImage {
+            account_id,
+            field,
+            key,
+        } => profile_image::run(ctx, *account_id, field, key, tx).await,
     }
 }

@@ -1,0 +1,209 @@
+//! `process_profile_image`: turns an uploaded avatar or header into the image
+//! that is served: decoded within the size limits (refused from the header
+//! before any pixels are decoded), turned upright by its EXIF orientation,
+//! cropped to fill 400x400 (avatar) or 1500x500 (header), and re-encoded as
+//! JPEG, which drops every metadata block, GPS included.
+//!
+//! Idempotent: the served key is derived from the original's, the account is
+//! updated only while it still shows the original, and a rerun after success
+//! finds the original gone and stops.
+
+use std::io::Cursor;
+
+use anyhow::{Context as _, anyhow};
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageReader};
+use lookbook_core::config::Limits;
+use lookbook_core::db::accounts;
+use lookbook_core::tasks::{self, Task};
+use sqlx::PgConnection;
+
+use super::TaskError;
+use crate::Context;
+
+/// JPEG quality of served profile images.
+const QUALITY: u8 = 85;
+
+/// The size a profile image is served at.
+fn target(field: &str) -> Option<(u32, u32)> {
+    match field {
+        "avatar" => Some((400, 400)),
+        "header" => Some((1500, 500)),
+        _ => None,
+    }
+}
+
+/// Where the processed image of `original` is stored: `originals/avatars/1/x.png`
+/// becomes `avatars/1/x.jpg`.
+pub fn served_key(original: &str) -> String {
+    let path = original.strip_prefix("originals/").unwrap_or(original);
+    let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
+    format!("{stem}.jpg")
+}
+
+pub async fn run(
+    ctx: &Context,
+    account_id: i64,
+    field: &str,
+    original: &str,
+    tx: &mut PgConnection,
+) -> Result<(), TaskError> {
+    let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
+    let (width, height) = target(field)
+        .ok_or_else(|| TaskError::Permanent(anyhow!("unknown profile image field {field}")))?;
+    let served = served_key(original);
+    let current = accounts::profile_image_key(&mut *tx, account_id, field)
+        .await
+        .map_err(transient)?;
+    if current.as_deref() != Some(original) {
+        // Replaced, removed, or already processed: only the original may be left over.
+        if current.as_deref() != Some(served.as_str()) {
+            tasks::enqueue(
+                tx,
+                &Task::DeleteObjects {
+                    keys: vec![original.to_string(), served],
+                },
+            )
+            .await
+            .map_err(transient)?;
+        }
+        return Ok(());
+    }
+    let Some(bytes) = ctx
+        .storage
+        .get(original, ctx.limits.photo_bytes)
+        .await
+        .map_err(transient)?
+    else {
+        // The upload is gone; show the default image rather than a broken link.
+        accounts::swap_profile_image(&mut *tx, account_id, field, original, None)
+            .await
+            .map_err(transient)?;
+        return Ok(());
+    };
+    let limits = ctx.limits.clone();
+    let rendered = tokio::task::spawn_blocking(move || render(&bytes, width, height, &limits))
+        .await
+        .map_err(|e| TaskError::Transient(e.into()))?;
+    let new_key = match rendered {
+        Ok(jpeg) => {
+            ctx.storage
+                .put(&served, jpeg, "image/jpeg")
+                .await
+                .map_err(transient)?;
+            Some(served.as_str())
+        }
+        Err(reason) => {
+            tracing::warn!(account_id, field, error = %reason, "profile image refused; showing the default");
+            None
+        }
+    };
+    accounts::swap_profile_image(&mut *tx, account_id, field, original, new_key)
+        .await
+        .map_err(transient)?;
+    tasks::enqueue(
+        tx,
+        &Task::DeleteObjects {
+            keys: vec![original.to_string()],
+        },
+    )
+    .await
+    .map_err(transient)?;
+    Ok(())
+}
+
+/// Decodes `bytes` within `limits`, applies the orientation, crops to fill
+/// `width` x `height` and encodes a JPEG.
+pub fn render(bytes: &[u8], width: u32, height: u32, limits: &Limits) -> anyhow::Result<Vec<u8>> {
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(limits.photo_side);
+    decode_limits.max_image_height = Some(limits.photo_side);
+    decode_limits.max_alloc = Some(limits.photo_pixels.saturating_mul(4) + (64 << 20));
+    reader.limits(decode_limits);
+    let mut decoder = reader.into_decoder().context("not a supported image")?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > limits.photo_pixels {
+        return Err(anyhow!(
+            "{w}x{h} is more than {} pixels",
+            limits.photo_pixels
+        ));
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).context("the image data is damaged")?;
+    img.apply_orientation(orientation);
+    let out = img
+        .resize_to_fill(width, height, FilterType::Lanczos3)
+        .to_rgb8();
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&out)?;
+    Ok(jpeg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            status_chars: 500,
+            media_per_status: 10,
+            photo_bytes: 16 << 20,
+            photo_pixels: 40_000_000,
+            photo_side: 10_000,
+            alt_text_chars: 1500,
+            page_default: 20,
+            page_max: 40,
+            signups_per_ip: 5,
+            signins_per_ip: 30,
+            signins_per_account: 10,
+        }
+    }
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 90]));
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    /// Any picture comes out as a JPEG of exactly the target size.
+    #[test]
+    fn images_are_cropped_to_the_target() {
+        let jpeg = render(&png(800, 300), 400, 400, &limits()).unwrap();
+        let out = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!((out.width(), out.height()), (400, 400));
+        assert_eq!(
+            image::guess_format(&jpeg).unwrap(),
+            image::ImageFormat::Jpeg
+        );
+    }
+
+    /// Oversized pictures and damaged data are refused, not decoded.
+    #[test]
+    fn bombs_and_damage_are_refused() {
+        let mut small = limits();
+        small.photo_side = 100;
+        assert!(render(&png(200, 50), 400, 400, &small).is_err());
+        let mut few = limits();
+        few.photo_pixels = 1000;
+        assert!(render(&png(50, 50), 400, 400, &few).is_err());
+        let mut damaged = png(50, 50);
+        damaged.truncate(40);
+        assert!(render(&damaged, 400, 400, &limits()).is_err());
+    }
+
+    /// Served keys follow from the original's, so a rerun writes the same object.
+    #[test]
+    fn served_keys_follow_the_original() {
+        assert_eq!(
+            served_key("originals/avatars/7/abc.png"),
+            "avatars/7/abc.jpg"
+        );
+    }
+}
