@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use deadpool_redis::redis::AsyncCommands;
+use deadpool_redis::redis::{self, AsyncCommands};
 use lookbook_core::auth::{Scopes, secret};
 use lookbook_core::db::tokens::{self, TokenGrant};
 
@@ -39,6 +39,11 @@ impl Auth {
         }
     }
 
+    /// Whether the token has `scope` (or a scope covering it).
+    pub fn allows(&self, scope: &str) -> bool {
+        self.scopes.allows(scope)
+    }
+
     /// The member the token acts for; an app-only token gets 422, as in Mastodon.
     pub fn user(&self) -> Result<i64, ApiError> {
         self.grant.account_id.ok_or_else(|| {
@@ -58,6 +63,11 @@ impl Auth {
 pub struct MaybeAuth(pub Option<Auth>);
 
 impl MaybeAuth {
+    /// With a token, refuses unless it has `scope`; without one, allows.
+    pub fn require_if_present(&self, scope: &str) -> Result<(), ApiError> {
+        self.0.as_ref().map_or(Ok(()), |a| a.require(scope))
+    }
+
     /// The viewer's account, if signed in with a token that may read accounts.
     pub fn viewer(&self) -> Option<i64> {
         self.0.as_ref().and_then(|a| a.grant.account_id)
@@ -138,19 +148,40 @@ async fn lookup(state: &AppState, token: &str) -> Result<Option<TokenGrant>, Api
         && let Ok(json) = serde_json::to_string(grant)
         && let Ok(mut conn) = state.kv.pool().get().await
     {
-        let _: Result<(), _> = conn.set_ex(&key, json, CACHE_TTL.as_secs()).await;
+        // NX: never overwrite what a revocation wrote meanwhile.
+        let _: Result<(), _> = redis::cmd("SET")
+            .arg(&key)
+            .arg(json)
+            .arg("EX")
+            .arg(CACHE_TTL.as_secs())
+            .arg("NX")
+            .query_async(&mut conn)
+            .await;
     }
     Ok(grant)
 }
 
-/// Drops a token's cached grant (after revoking it).
+/// Marks a token revoked in the cache (after revoking it in the database),
+/// so every instance refuses it at once, even one that just read it.
 pub async fn forget(state: &AppState, token_hash: &[u8]) {
     let hex: String = token_hash.iter().map(|b| format!("{b:02x}")).collect();
     let key = state.kv.key(&format!("token:{hex}"));
-    match state.kv.pool().get().await {
-        Ok(mut conn) => {
-            let _: Result<(), _> = conn.del(&key).await;
+    let grant = tokens::by_hash(&state.db.primary, token_hash)
+        .await
+        .ok()
+        .flatten();
+    let marked = async {
+        let mut conn = state.kv.pool().get().await.map_err(|e| e.to_string())?;
+        match grant.and_then(|g| serde_json::to_string(&g).ok()) {
+            Some(json) => {
+                conn.set_ex::<_, _, ()>(&key, json, CACHE_TTL.as_secs())
+                    .await
+            }
+            None => conn.del::<_, ()>(&key).await,
         }
-        Err(err) => tracing::warn!(error = %err, "could not evict a revoked token from the cache"),
+        .map_err(|e| e.to_string())
+    };
+    if let Err(err) = marked.await {
+        tracing::warn!(error = %err, "could not mark a revoked token in the cache");
     }
 }

@@ -81,7 +81,7 @@ pub fn account(state: &AppState, account: &Account, counts: Counts) -> Value {
 /// Accounts in the given order, with their counters from one query.
 pub async fn accounts(state: &AppState, list: &[Account]) -> ApiResult<Vec<Value>> {
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
-    let counts = counters::for_accounts(&state.db.replica, &ids).await?;
+    let counts = counters::for_accounts(&state.db.primary, &ids).await?;
     Ok(list
         .iter()
         .map(|a| account(state, a, counts.get(&a.id).copied().unwrap_or_default()))

@@ -31,6 +31,7 @@ pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
             StatusCode::SERVICE_UNAVAILABLE,
             config.http.request_timeout,
         ))
+        .layer(from_fn(json_errors))
         .layer(from_fn(record_metrics))
         .layer(cors(config))
         .layer(
@@ -59,6 +60,40 @@ pub fn trim_trailing_slash(mut req: Request) -> Request {
         }
     }
     req
+}
+
+/// Gives every error response a Mastodon-style JSON body: rejections from
+/// the framework and the limit and timeout layers come as plain text or
+/// empty. HTML pages (the authorize page) are left as they are.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !(status.is_client_error() || status.is_server_error())
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("text/html")
+    {
+        return response;
+    }
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let (mut parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 1024)
+        .await
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .filter(|s| !s.is_empty());
+    let message = detail.unwrap_or_else(|| reason.to_string());
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::json!({ "error": message }).to_string();
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// The log span of a request: its id, method and path. The query string is

@@ -41,7 +41,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
         if !body.is_empty() {
             let from_body = if content_type.starts_with("application/json") {
                 match serde_json::from_slice::<Value>(&body) {
-                    Ok(Value::Object(map)) => map,
+                    Ok(Value::Object(map)) => {
+                        check_json(&Value::Object(map.clone()), 0)?;
+                        map
+                    }
                     Ok(_) => {
                         return Err(ApiError::BadRequest(
                             "the JSON body must be an object".into(),
@@ -66,6 +69,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
     }
 }
 
+/// Applies [`check_text`] to every string of a JSON value, and bounds its depth.
+fn check_json(value: &Value, depth: usize) -> Result<(), ApiError> {
+    if depth > DEPTH_MAX + 1 {
+        return Err(ApiError::BadRequest(
+            "the JSON body is too deeply nested".into(),
+        ));
+    }
+    match value {
+        Value::String(s) => check_text(s),
+        Value::Array(items) => items.iter().try_for_each(|v| check_json(v, depth + 1)),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            check_text(k)?;
+            check_json(v, depth + 1)
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn deserialize<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, ApiError> {
     serde_json::from_value(Value::Object(object))
         .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))
@@ -78,6 +99,11 @@ fn query_object(query: Option<&str>) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// Longest parameter name accepted.
+const KEY_MAX: usize = 256;
+/// Deepest bracket nesting accepted (`a[b][c]` is 2).
+const DEPTH_MAX: usize = 4;
+
 /// Parses `application/x-www-form-urlencoded` into a JSON object, following
 /// Rails' bracket conventions.
 pub fn form_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
@@ -86,13 +112,41 @@ pub fn form_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     }
     let mut object = Map::new();
     for (key, value) in form_urlencoded::parse(body) {
-        insert(&mut object, &key, Value::String(value.into_owned()));
+        check_text(&value)?;
+        insert(&mut object, &key, Value::String(value.into_owned()))?;
     }
     Ok(object)
 }
 
+/// Refuses NUL and other control characters (tab and line breaks aside),
+/// which no field has a use for and PostgreSQL cannot store.
+pub fn check_text(text: &str) -> Result<(), ApiError> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(ApiError::BadRequest(
+            "parameters must not contain control characters".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Inserts `value` at a Rails-style key: `a`, `a[]`, `a[b]`, `a[0][b]`.
-pub fn insert(object: &mut Map<String, Value>, key: &str, value: Value) {
+/// Over-long or too deeply nested names are refused.
+pub fn insert(object: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), ApiError> {
+    if key.len() > KEY_MAX || key.matches('[').count() > DEPTH_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "parameter name too long or too deeply nested: '{}'",
+            truncate(key)
+        )));
+    }
+    check_text(key)?;
+    insert_at(object, key, value);
+    Ok(())
+}
+
+fn insert_at(object: &mut Map<String, Value>, key: &str, value: Value) {
     let (head, rest) = key.split_once('[').map_or((key, ""), |(h, r)| (h, r));
     if rest.is_empty() {
         object.insert(head.to_string(), value);
@@ -118,7 +172,7 @@ pub fn insert(object: &mut Map<String, Value>, key: &str, value: Value) {
         *slot = Value::Object(Map::new());
     }
     if let Value::Object(child) = slot {
-        insert(child, &format!("{inner}{tail}"), value);
+        insert_at(child, &format!("{inner}{tail}"), value);
     }
 }
 
@@ -138,9 +192,15 @@ pub fn truthy(value: &Value) -> Option<bool> {
     }
 }
 
-/// Deserializes an optional boolean the Rails way (see [`truthy`]).
+/// Deserializes an optional boolean the Rails way (see [`truthy`]); a list or
+/// an object is refused.
 pub fn flex_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(truthy(&Value::deserialize(d)?))
+    match Value::deserialize(d)? {
+        value @ (Value::Array(_) | Value::Object(_)) => Err(serde::de::Error::custom(format!(
+            "expected a boolean, got {value}"
+        ))),
+        value => Ok(truthy(&value)),
+    }
 }
 
 /// Deserializes an optional string, accepting numbers too.
@@ -232,9 +292,13 @@ mod tests {
         assert_eq!(truthy(&Value::Bool(false)), Some(false));
     }
 
-    /// Bodies that are not UTF-8 are refused.
+    /// Bodies that are not UTF-8, control characters and runaway brackets are refused.
     #[test]
-    fn invalid_utf8_is_refused() {
+    fn hostile_forms_are_refused() {
         assert!(form_object(&[b'a', b'=', 0xff, 0xfe]).is_err());
+        assert!(form_object(b"note=a%00b").is_err());
+        assert!(form_object(format!("a{}=1", "[".repeat(100_000)).as_bytes()).is_err());
+        assert!(form_object(b"a[b][c][d][e][f]=1").is_err());
+        assert!(form_object(b"note=line%0Anext").is_ok());
     }
 }

@@ -54,11 +54,9 @@ impl Limit {
 /// `Retry-After` once over. If Redis is unreachable the attempt is allowed
 /// (and logged): sign-in stays possible during a Redis outage.
 pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> Result<(), ApiError> {
-    let key = state.kv.key(&format!(
-        "throttle:{}:{}",
-        limit.name,
-        subject.to_lowercase()
-    ));
+    // Hashed: the subject is client input, of any length.
+    let subject = lookbook_core::auth::secret::hash_hex(&subject.to_lowercase());
+    let key = state.kv.key(&format!("throttle:{}:{subject}", limit.name));
     let counted: Result<(u64, i64), String> = async {
         let mut conn = state.kv.pool().get().await.map_err(|e| e.to_string())?;
         redis::pipe()

@@ -140,7 +140,7 @@ impl TestApp {
     /// Signs a new member up with every scope.
     pub async fn sign_up(&self, username: &str) -> Member {
         let client = self.register_client("read write follow push").await;
-        let app_token = self.app_token(&client, "write:accounts").await;
+        let app_token = self.app_token(&client, "read write follow push").await;
         let email = format!("{username}@example.com");
         let response = self
             .post_as(

@@ -62,8 +62,11 @@ async fn credential(state: &AppState, me: &Account) -> ApiResult<Value> {
 #[utoipa::path(get, path = "/api/v1/accounts/verify_credentials", tag = "accounts",
     responses((status = 200, description = "A CredentialAccount"), (status = 401, description = "Bad token")))]
 async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("read:accounts")?;
-    let me = load(&state, me).await?;
+    // Since Mastodon 4.3 the `profile` scope is enough here.
+    if !auth.allows("profile") {
+        auth.require("read:accounts")?;
+    }
+    let me = load(&state, auth.user()?).await?;
     Ok(Json(credential(&state, &me).await?))
 }
 
@@ -147,6 +150,11 @@ async fn read_multipart(
                     });
                 }
                 let field: &'static str = if name == "avatar" { "avatar" } else { "header" };
+                if uploads.iter().any(|u: &Upload| u.field == field) {
+                    return Err(ApiError::Unprocessable(format!(
+                        "{field} was sent more than once"
+                    )));
+                }
                 uploads.push(Upload {
                     field,
                     bytes: bytes.to_vec(),
@@ -154,7 +162,8 @@ async fn read_multipart(
             }
             _ => {
                 let text = field.text().await.map_err(bad)?;
-                params::insert(&mut object, &name, Value::String(text));
+                params::check_text(&text)?;
+                params::insert(&mut object, &name, Value::String(text))?;
             }
         }
     }
@@ -218,8 +227,7 @@ async fn update_credentials(
             PRIVACY.join(", ")
         )));
     }
-    let current = load(&state, me).await?;
-    let mut change = ProfileUpdate {
+    let change = ProfileUpdate {
         display_name: p.display_name,
         note: p.note,
         locked: p.locked,
@@ -230,36 +238,25 @@ async fn update_credentials(
         language: source.language,
         ..ProfileUpdate::default()
     };
-    let mut replaced = Vec::new();
-    let mut to_process = Vec::new();
+    // Every upload is checked before any is stored.
+    let mut stored = Vec::new();
     for upload in uploads {
         let (ext, content_type) = sniff_image(&upload.bytes).ok_or_else(|| ApiError::Validation {
             message: format!("Validation failed: {} is not a supported image", upload.field),
             details: serde_json::json!({ upload.field: [{"error": "ERR_INVALID", "description": "must be a JPEG, PNG, GIF or WebP image"}] }),
         })?;
-        // The original is shown until the worker has made the served image.
         let key = format!(
             "originals/{}s/{me}/{}.{ext}",
             upload.field,
             lookbook_core::auth::secret::generate()
         );
-        state.storage.put(&key, upload.bytes, content_type).await?;
-        let old = if upload.field == "avatar" {
-            &current.avatar_key
-        } else {
-            &current.header_key
-        };
-        replaced.extend(old.clone());
-        to_process.push(Task::ProcessProfileImage {
-            account_id: me,
-            field: upload.field.into(),
-            key: key.clone(),
-        });
-        if upload.field == "avatar" {
-            change.avatar_key = Some(key);
-        } else {
-            change.header_key = Some(key);
-        }
+        stored.push((upload.field, key, upload.bytes, content_type));
+    }
+    for (_, key, bytes, content_type) in &mut stored {
+        state
+            .storage
+            .put(key, std::mem::take(bytes), content_type)
+            .await?;
     }
     let mut tx = state
         .db
@@ -268,11 +265,16 @@ async fn update_credentials(
         .await
         .map_err(lookbook_core::Error::from)?;
     accounts::update_profile(&mut *tx, me, &change).await?;
-    if !replaced.is_empty() {
-        tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: replaced }).await?;
-    }
-    for task in &to_process {
-        tasks::enqueue(&mut tx, task).await?;
+    // The account keeps showing its current image until the worker has made
+    // the served one from the upload.
+    for (field, key, _, _) in &stored {
+        accounts::set_pending_image(&mut tx, me, field, key).await?;
+        let task = Task::ProcessProfileImage {
+            account_id: me,
+            field: (*field).into(),
+            key: key.clone(),
+        };
+        tasks::enqueue(&mut tx, &task).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     let updated = load(&state, me).await?;
@@ -285,9 +287,10 @@ async fn update_credentials(
     responses((status = 200, description = "An Account"), (status = 404, description = "No such account")))]
 async fn show(
     State(state): State<AppState>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    auth.require_if_present("read:accounts")?;
     let account = load(&state, parse_id(&id)?).await?;
     Ok(Json(
         entities::accounts(&state, &[account]).await?.remove(0),
@@ -305,9 +308,10 @@ struct LookupParams {
     responses((status = 200, description = "An Account"), (status = 404, description = "No such account")))]
 async fn lookup(
     State(state): State<AppState>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     QueryParams(p): QueryParams<LookupParams>,
 ) -> ApiResult<Json<Value>> {
+    auth.require_if_present("read:accounts")?;
     let acct = p
         .acct
         .ok_or_else(|| ApiError::BadRequest("acct is required".into()))?;

@@ -59,7 +59,8 @@ fn valid_redirect_uri(uri: &str) -> Result<(), ApiError> {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    if !scheme_ok || rest.is_empty() || uri.chars().any(char::is_whitespace) {
+    // Visible ASCII only: anything else cannot go into a Location header.
+    if !scheme_ok || rest.is_empty() || !uri.chars().all(|c| c.is_ascii_graphic()) {
         return Err(invalid("Redirect URI must be an absolute URI."));
     }
     if ["javascript", "data", "vbscript"].contains(&scheme.to_ascii_lowercase().as_str()) {

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lookbook_core::auth::{Scopes, secret};
 use lookbook_core::db::apps::{self, App};
@@ -75,7 +75,14 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          code{{font-size:1.2rem;word-break:break-all}}.error{{color:#b00020}}</style></head><body>{body}</body></html>",
         title = escape(title)
     );
-    (status, Html(html)).into_response()
+    // No framing (clickjacking), no caching (codes), no referrer (codes in URLs).
+    let headers = [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    (status, headers, Html(html)).into_response()
 }
 
 fn error_page(message: &str) -> Response {
@@ -104,11 +111,19 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> ApiResult<Result<Checke
     if p.response_type.as_deref() != Some("code") {
         return Ok(Err(error_page("Only response_type=code is supported.")));
     }
-    if p.code_challenge.is_some() && p.code_challenge_method.as_deref().unwrap_or("S256") != "S256"
-    {
-        return Ok(Err(error_page(
-            "Only the S256 code challenge method is supported.",
-        )));
+    if let Some(challenge) = &p.code_challenge {
+        if p.code_challenge_method.as_deref() != Some("S256") {
+            return Ok(Err(error_page("code_challenge_method must be S256.")));
+        }
+        let well_formed = (43..=128).contains(&challenge.len())
+            && challenge
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c));
+        if !well_formed {
+            return Ok(Err(error_page(
+                "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~].",
+            )));
+        }
     }
     let scopes = match Scopes::parse(p.scope.as_deref().unwrap_or("")) {
         Ok(scopes) if scopes.within(&Scopes::from_vec(app.scopes.clone())) => scopes,

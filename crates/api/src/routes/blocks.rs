@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageParams;
 use crate::params::{Params, QueryParams, flex_bool, flex_i64};
 
-/// The longest mute with a duration: a year.
-const MUTE_MAX_SECS: i64 = 365 * 24 * 3600;
+/// The longest mute with a duration: a hundred years (longer is "forever").
+const MUTE_MAX_SECS: i64 = 100 * 365 * 24 * 3600;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,6 +50,7 @@ async fn block(
             .begin()
             .await
             .map_err(lookbook_core::Error::from)?;
+        graph::lock_pair(&mut tx, me, target.id).await?;
         graph::block(&mut tx, me, target.id).await?;
         tx.commit().await.map_err(lookbook_core::Error::from)?;
     }
@@ -72,6 +73,7 @@ async fn unblock(
         .begin()
         .await
         .map_err(lookbook_core::Error::from)?;
+    graph::lock_pair(&mut tx, me, target.id).await?;
     graph::unblock(&mut tx, me, target.id).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     relationship(&state, me, target.id).await

@@ -77,6 +77,7 @@ async fn follow(
         .begin()
         .await
         .map_err(lookbook_core::Error::from)?;
+    graph::lock_pair(&mut tx, me, target.id).await?;
     if graph::blocked_either_way(&mut tx, me, target.id).await? {
         return Err(ApiError::Forbidden("This action is not allowed".into()));
     }
@@ -107,6 +108,7 @@ async fn unfollow(
         .begin()
         .await
         .map_err(lookbook_core::Error::from)?;
+    graph::lock_pair(&mut tx, me, target.id).await?;
     graph::unfollow(&mut tx, me, target.id).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     relationship(&state, me, target.id).await
@@ -155,11 +157,22 @@ pub async fn account_page(
     page: &PageParams,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
     let bounds = page.bounds(LIST_DEFAULT, LIST_MAX)?;
-    let edges = relationships::page(&state.db.replica, list, owner, bounds).await?;
+    // The owner's lists are not shown to someone the owner blocks.
+    if let Some(me) = viewer
+        && me != owner
+        && relationships::relationships(&state.db.primary, me, &[owner])
+            .await?
+            .first()
+            .is_some_and(|r| r.blocked_by)
+    {
+        return Ok((HeaderMap::new(), Json(Vec::new())));
+    }
+    // The primary: a member reading a list right after changing it sees the change.
+    let edges = relationships::page(&state.db.primary, list, owner, bounds).await?;
     let ids: Vec<i64> = edges.iter().map(|e| e.account_id).collect();
-    let found = accounts::by_ids(&state.db.replica, &ids).await?;
+    let found = accounts::by_ids(&state.db.primary, &ids).await?;
     let hidden: Vec<i64> = match viewer {
-        Some(me) => relationships::relationships(&state.db.replica, me, &ids)
+        Some(me) => relationships::relationships(&state.db.primary, me, &ids)
             .await?
             .into_iter()
             .filter(|r| r.blocking || r.blocked_by)
@@ -174,11 +187,10 @@ pub async fn account_page(
         .collect();
     let mut body = entities::accounts(state, &ordered).await?;
     if list == List::Mutes {
-        for (entity, edge) in body
-            .iter_mut()
-            .zip(edges.iter().filter(|e| !hidden.contains(&e.account_id)))
-        {
-            entity["mute_expires_at"] = edge.expires_at.map(entities::time).into();
+        for entity in &mut body {
+            let id = entity["id"].as_str().and_then(|id| id.parse::<i64>().ok());
+            let edge = edges.iter().find(|e| Some(e.account_id) == id);
+            entity["mute_expires_at"] = edge.and_then(|e| e.expires_at).map(entities::time).into();
         }
     }
     let mut headers = HeaderMap::new();
@@ -200,9 +212,7 @@ async fn followers(
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
     let owner = load(&state, parse_id(&id)?).await?;
-    if let Some(a) = &auth.0 {
-        a.require("read:accounts")?;
-    }
+    auth.require_if_present("read:accounts")?;
     let path = format!("/api/v1/accounts/{}/followers", owner.id);
     account_page(
         &state,
@@ -226,9 +236,7 @@ async fn following(
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
     let owner = load(&state, parse_id(&id)?).await?;
-    if let Some(a) = &auth.0 {
-        a.require("read:accounts")?;
-    }
+    auth.require_if_present("read:accounts")?;
     let path = format!("/api/v1/accounts/{}/following", owner.id);
     account_page(
         &state,
@@ -278,6 +286,7 @@ async fn authorize_request(
         .begin()
         .await
         .map_err(lookbook_core::Error::from)?;
+    graph::lock_pair(&mut tx, me, requester).await?;
     if !graph::authorize_request(&mut tx, me, requester).await? {
         return Err(ApiError::NotFound);
     }
@@ -302,6 +311,7 @@ async fn reject_request(
         .begin()
         .await
         .map_err(lookbook_core::Error::from)?;
+    graph::lock_pair(&mut tx, me, requester).await?;
     if !graph::reject_request(&mut tx, me, requester).await? {
         return Err(ApiError::NotFound);
     }

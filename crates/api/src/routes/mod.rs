@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod apps;
 pub mod authorize;
 pub mod blocks;
+pub mod defaults;
 pub mod follows;
 pub mod health;
 pub mod instance;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(follows::routes())
         .merge(blocks::routes())
+        .merge(defaults::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

@@ -96,7 +96,13 @@ fn client_credentials(headers: &HeaderMap, p: &TokenParams) -> Option<(String, S
         && let Ok(text) = String::from_utf8(decoded)
         && let Some((id, secret)) = text.split_once(':')
     {
-        return Some((id.to_string(), secret.to_string()));
+        // RFC 6749 2.3.1: both parts are form-urlencoded.
+        let decode = |part: &str| {
+            form_urlencoded::parse(format!("v={part}").as_bytes())
+                .map(|(_, v)| v.into_owned())
+                .next()
+        };
+        return Some((decode(id)?, decode(secret).unwrap_or_default()));
     }
     Some((p.client_id.clone()?, p.client_secret.clone()?))
 }
@@ -164,11 +170,11 @@ pub(crate) async fn sign_in(
     pass: &str,
     ip: &str,
 ) -> ApiResult<Option<i64>> {
-    throttle::hit(state, throttle::Limit::sign_in_per_ip(state), ip).await?;
-    throttle::hit(state, throttle::Limit::sign_in_per_account(state), login).await?;
     if login.len() > 320 || pass.len() > 1024 {
         return Ok(None);
     }
+    throttle::hit(state, throttle::Limit::sign_in_per_ip(state), ip).await?;
+    throttle::hit(state, throttle::Limit::sign_in_per_account(state), login).await?;
     let found = accounts::credentials(&state.db.primary, login).await?;
     let stored = found
         .as_ref()
@@ -218,11 +224,11 @@ async fn token(
             if p.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
                 return Err(invalid_grant());
             }
-            if let Some(challenge) = &grant.code_challenge {
-                let verifier = p.code_verifier.as_deref().ok_or_else(invalid_grant)?;
-                if !secret::pkce_matches(verifier, challenge) {
-                    return Err(invalid_grant());
-                }
+            match (&grant.code_challenge, p.code_verifier.as_deref()) {
+                (Some(challenge), Some(verifier)) if secret::pkce_matches(verifier, challenge) => {}
+                (None, None) => {}
+                // A missing verifier, a wrong one, or one for a code that had no challenge.
+                _ => return Err(invalid_grant()),
             }
             issue(
                 &state,

@@ -195,7 +195,7 @@ async fn register(
     auth.require("write:accounts")?;
     if auth.grant.account_id.is_some() {
         return Err(ApiError::Forbidden(
-            "This method requires an client credentials authentication".into(),
+            "This method requires a client credentials authentication".into(),
         ));
     }
     check(&p)?;
@@ -239,7 +239,8 @@ async fn register(
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let scopes = Scopes::from_vec(app.scopes.clone());
+    // The member's token gets the scopes of the app token that signed them up.
+    let scopes = Scopes::from_vec(auth.grant.scopes.clone());
     Ok(Json(
         super::oauth::issue(&state, &app, Some(id), &scopes).await?,
     ))

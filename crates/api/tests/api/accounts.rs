@@ -221,8 +221,8 @@ async fn served_avatar(app: &TestApp, token: &str) -> Option<String> {
 
 /// An avatar goes to S3 under a key the server chose; the worker turns it
 /// into a 400x400 JPEG and deletes the upload; replacing it deletes the old
-/// one; a file that is not an image is refused, and a damaged one falls back
-/// to the default avatar.
+/// one; a file that is not an image is refused, and a damaged one is dropped
+/// while the previous avatar stays.
 #[tokio::test(flavor = "multi_thread")]
 async fn avatars_are_processed_and_replaced() {
     let app = TestApp::spawn().await;
@@ -284,6 +284,7 @@ async fn avatars_are_processed_and_replaced() {
     })
     .await;
     assert!(replaced);
+    let second = served_avatar(&app, &ann.token).await.unwrap();
     let old_gone = eventually(Duration::from_secs(10), || async {
         !storage.exists(&first).await.unwrap()
     })
@@ -303,22 +304,19 @@ async fn avatars_are_processed_and_replaced() {
         upload(damaged, "damaged.png").await.unwrap().status(),
         StatusCode::OK
     );
-    let fell_back = eventually(Duration::from_secs(15), || async {
-        let me: Value = app
-            .get_as(&ann.token, "/api/v1/accounts/verify_credentials")
+    let dropped = eventually(Duration::from_secs(15), || async {
+        storage
+            .list(&format!("originals/avatars/{}/", ann.id))
             .await
-            .json()
-            .await
-            .unwrap();
-        me["avatar"]
-            .as_str()
             .unwrap()
-            .ends_with("/avatars/original/missing.png")
+            .is_empty()
     })
     .await;
-    assert!(
-        fell_back,
-        "a damaged upload should leave the default avatar"
+    assert!(dropped, "the damaged upload was not cleaned up");
+    assert_eq!(
+        served_avatar(&app, &ann.token).await.as_deref(),
+        Some(second.as_str()),
+        "the previous avatar stays"
     );
 }
 
@@ -330,6 +328,14 @@ async fn accounts_can_be_read_by_id_and_name() {
     let (status, body) = app.get_json(&format!("/api/v1/accounts/{}", ann.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["username"], "ann");
+    // Without an avatar, the default image is served where the entity points.
+    let avatar = body["avatar"]
+        .as_str()
+        .unwrap()
+        .replace("http://lookbook.test", "");
+    let image = app.get(&avatar).await;
+    assert_eq!(image.status(), StatusCode::OK);
+    assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
     for acct in ["ann", "@ANN", "ann@lookbook.test"] {
         let (status, body) = app
             .get_json(&format!("/api/v1/accounts/lookup?acct={}", urlencode(acct)))

@@ -360,3 +360,42 @@ async fn concurrent_follows_keep_counts_exact() {
         1
     );
 }
+
+/// Two members following, blocking and unfollowing each other at the same
+/// moment never get a server error and leave a consistent graph.
+#[tokio::test(flavor = "multi_thread")]
+async fn racing_follows_and_blocks_between_two_members_stay_consistent() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let bob = app.sign_up("bob").await;
+    for _ in 0..5 {
+        let ann_follows = format!("/api/v1/accounts/{}/follow", bob.id);
+        let bob_follows = format!("/api/v1/accounts/{}/follow", ann.id);
+        let ann_blocks = format!("/api/v1/accounts/{}/block", bob.id);
+        let ann_unblocks = format!("/api/v1/accounts/{}/unblock", bob.id);
+        let (a, b, c) = tokio::join!(
+            app.act(&ann, &ann_follows, &[]),
+            app.act(&bob, &bob_follows, &[]),
+            app.act(&ann, &ann_blocks, &[]),
+        );
+        for (status, body) in [a, b, c] {
+            assert!(
+                status == StatusCode::OK || status == StatusCode::FORBIDDEN,
+                "{status} {body}"
+            );
+        }
+        // Whatever the order, a block leaves no follow in either direction.
+        let (_, rels) = app
+            .read(
+                &ann,
+                &format!("/api/v1/accounts/relationships?id[]={}", bob.id),
+            )
+            .await;
+        assert_eq!(rels[0]["blocking"], true);
+        assert_eq!(rels[0]["following"], false);
+        assert_eq!(rels[0]["followed_by"], false);
+        assert_eq!(account(&app, &ann).await["followers_count"], 0);
+        assert_eq!(account(&app, &bob).await["followers_count"], 0);
+        app.act(&ann, &ann_unblocks, &[]).await;
+    }
+}

@@ -86,6 +86,31 @@ async fn malformed_requests_are_refused_with_a_reason() {
             "/api/v1/accounts".into(),
             b"username=a&username[]=b&email[x]=y".to_vec(),
         ),
+        (
+            Method::POST,
+            "/oauth/token".into(),
+            b"grant_type=password&username=%00&password=x&client_id=%00".to_vec(),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials".into(),
+            b"note=a%00b".to_vec(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/apps".into(),
+            b"client_name=x&redirect_uris=https://a.example/%01".to_vec(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/apps".into(),
+            format!("a{}=1", "[".repeat(200_000)).into_bytes(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/apps".into(),
+            b"a[b][c][d][e][f][g]=1".to_vec(),
+        ),
     ];
     for (method, path, body) in form_cases {
         let response = app
@@ -108,8 +133,16 @@ async fn malformed_requests_are_refused_with_a_reason() {
         "/api/v1/accounts/search?q=a&limit=lots".to_string(),
         "/api/v1/accounts/lookup".to_string(),
         format!("/api/v1/accounts/lookup?acct={}", "a".repeat(5000)),
+        "/api/v1/accounts/lookup?acct=%00".to_string(),
+        "/api/v1/accounts/%FF".to_string(),
+        "/oauth/authorize?client_id=%00&response_type=code".to_string(),
     ] {
         let response = app.get_as(&ann.token, &path).await;
+        if path.starts_with("/oauth/authorize") {
+            // A page for people: an HTML error, still a 4xx.
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+            continue;
+        }
         if path.contains("relationships") {
             // Unknown ids are left out, not an error.
             assert_eq!(response.status(), StatusCode::OK, "{path}");

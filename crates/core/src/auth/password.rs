@@ -4,9 +4,19 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use tokio::sync::Semaphore;
+
+/// Hashes at once at most: each takes ~19 MiB and a core for tens of
+/// milliseconds, so a crowd of sign-ins queues here instead of exhausting
+/// memory on the blocking pool.
+static PERMITS: Semaphore = Semaphore::const_new(4);
 
 /// Hashes a password into a PHC string.
 pub async fn hash(password: String) -> crate::Result<String> {
+    let _permit = PERMITS
+        .acquire()
+        .await
+        .map_err(|e| crate::Error::Other(e.into()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -20,6 +30,9 @@ pub async fn hash(password: String) -> crate::Result<String> {
 
 /// Whether `password` matches the stored hash.
 pub async fn verify(password: String, stored: String) -> bool {
+    let Ok(_permit) = PERMITS.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
             .map(|parsed| {

@@ -168,47 +168,70 @@ pub async fn update_profile(
     Ok(())
 }
 
-/// The current key of an account's `avatar` or `header`; None when the
-/// account is gone or has no such image.
-pub async fn profile_image_key(
-    db: impl PgExecutor<'_>,
+/// Marks an upload as waiting for the worker; an upload that was waiting
+/// before is superseded (its task will find it is no longer pending).
+pub async fn set_pending_image(
+    conn: &mut PgConnection,
     id: i64,
     field: &str,
-) -> crate::Result<Option<String>> {
-    let key = sqlx::query_scalar!(
-        "select case when $2 = 'avatar' then avatar_key else header_key end from accounts where id = $1",
+    key: &str,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "update accounts set
+            avatar_pending_key = case when $2 = 'avatar' then $3 else avatar_pending_key end,
+            header_pending_key = case when $2 = 'header' then $3 else header_pending_key end
+         where id = $1",
+        id,
+        field,
+        key
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The upload waiting for the worker and the image shown now, for `avatar` or
+/// `header`, locking the account row; None when the account is gone.
+pub async fn lock_images(
+    conn: &mut PgConnection,
+    id: i64,
+    field: &str,
+) -> crate::Result<Option<(Option<String>, Option<String>)>> {
+    let row = sqlx::query!(
+        "select case when $2 = 'avatar' then avatar_pending_key else header_pending_key end as pending,
+                case when $2 = 'avatar' then avatar_key else header_key end as shown
+         from accounts where id = $1 for update",
         id,
         field
     )
-    .fetch_optional(db)
+    .fetch_optional(conn)
     .await?;
-    Ok(key.flatten())
+    Ok(row.map(|r| (r.pending, r.shown)))
 }
 
-/// Replaces an account's `avatar` or `header` key with `to` only if it is
-/// still `from` (the member may have uploaded another meanwhile).
-pub async fn swap_profile_image(
-    db: impl PgExecutor<'_>,
+/// Ends the wait for `pending`: shows `shown` (when processing succeeded) and
+/// clears the pending upload.
+pub async fn finish_pending_image(
+    conn: &mut PgConnection,
     id: i64,
     field: &str,
-    from: &str,
-    to: Option<&str>,
-) -> crate::Result<bool> {
-    let swapped = sqlx::query!(
+    shown: Option<&str>,
+) -> crate::Result<()> {
+    sqlx::query!(
         "update accounts set
-            avatar_key = case when $2 = 'avatar' then $4 else avatar_key end,
-            header_key = case when $2 = 'header' then $4 else header_key end,
+            avatar_key = case when $2 = 'avatar' then coalesce($3, avatar_key) else avatar_key end,
+            header_key = case when $2 = 'header' then coalesce($3, header_key) else header_key end,
+            avatar_pending_key = case when $2 = 'avatar' then null else avatar_pending_key end,
+            header_pending_key = case when $2 = 'header' then null else header_pending_key end,
             updated_at = now()
-         where id = $1 and (($2 = 'avatar' and avatar_key = $3) or ($2 = 'header' and header_key = $3))",
+         where id = $1",
         id,
         field,
-        from,
-        to
+        shown
     )
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok(swapped == 1)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Accounts whose username or display name starts with `prefix`, exact

@@ -23,6 +23,20 @@ pub struct FollowOptions {
     pub languages: Option<Vec<String>>,
 }
 
+/// Serialises every graph change between two accounts (in either direction)
+/// for the rest of the transaction, so a follow cannot slip past a block and
+/// mutual follows or blocks cannot deadlock.
+pub async fn lock_pair(conn: &mut PgConnection, a: i64, b: i64) -> crate::Result<()> {
+    let (low, high) = if a < b { (a, b) } else { (b, a) };
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+        format!("graph:{low}:{high}")
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether either account blocks the other.
 pub async fn blocked_either_way(conn: &mut PgConnection, a: i64, b: i64) -> crate::Result<bool> {
     let blocked = sqlx::query_scalar!(
@@ -110,33 +124,46 @@ async fn insert_follow(
     if inserted.is_some() {
         count_follow(conn, account, target, 1).await?;
     }
+    // A request left from when the target was locked is answered by the follow.
+    sqlx::query!(
+        "delete from follow_requests where account_id = $1 and target_account_id = $2",
+        account,
+        target
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
+/// Counts a follow on both accounts, lower id first: transactions that touch
+/// the same counter rows take their locks in one order.
 async fn count_follow(
     conn: &mut PgConnection,
     account: i64,
     target: i64,
     delta: i64,
 ) -> crate::Result<()> {
-    counters::add(
-        conn,
+    let following = (
         account,
         Counts {
             following: delta,
             ..Counts::default()
         },
-    )
-    .await?;
-    counters::add(
-        conn,
+    );
+    let followers = (
         target,
         Counts {
             followers: delta,
             ..Counts::default()
         },
-    )
-    .await
+    );
+    let (first, second) = if account < target {
+        (following, followers)
+    } else {
+        (followers, following)
+    };
+    counters::add(conn, first.0, first.1).await?;
+    counters::add(conn, second.0, second.1).await
 }
 
 /// Removes a follow (and any pending request) of `target` by `account`.

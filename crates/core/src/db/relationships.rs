@@ -107,9 +107,12 @@ pub async fn page(
         List::Mutes => "mutes",
         List::FollowRequests => "follow_requests",
     };
-    let mut rows = sqlx::query_as!(
-        Edge,
-        r#"select id as "id!", account_id as "account_id!", expires_at from (
+    // Two statements, so each orders by plain `id` and the (owner, id)
+    // indexes serve the page without sorting the whole list.
+    let mut rows = if ascending {
+        sqlx::query_as!(
+            Edge,
+            r#"select id as "id!", account_id as "account_id!", expires_at from (
                select id, account_id, null::timestamptz as expires_at from follows
                  where $1 = 'followers' and target_account_id = $2
                union all
@@ -126,17 +129,45 @@ pub async fn page(
                  where $1 = 'follow_requests' and target_account_id = $2
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
-           order by case when $5 then id else -id end
-           limit $6"#,
-        kind,
-        owner,
-        bounds.max_id,
-        lower,
-        ascending,
-        bounds.limit
-    )
-    .fetch_all(db)
-    .await?;
+           order by id limit $5"#,
+            kind,
+            owner,
+            bounds.max_id,
+            lower,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_as!(
+            Edge,
+            r#"select id as "id!", account_id as "account_id!", expires_at from (
+               select id, account_id, null::timestamptz as expires_at from follows
+                 where $1 = 'followers' and target_account_id = $2
+               union all
+               select id, target_account_id, null from follows
+                 where $1 = 'following' and account_id = $2
+               union all
+               select id, target_account_id, null from blocks
+                 where $1 = 'blocks' and account_id = $2
+               union all
+               select id, target_account_id, expires_at from mutes
+                 where $1 = 'mutes' and account_id = $2 and (expires_at is null or expires_at > now())
+               union all
+               select id, account_id, null from follow_requests
+                 where $1 = 'follow_requests' and target_account_id = $2
+           ) edges
+           where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
+           order by id desc limit $5"#,
+            kind,
+            owner,
+            bounds.max_id,
+            lower,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    };
     if ascending {
         rows.reverse();
     }

@@ -4,9 +4,10 @@
 //! cropped to fill 400x400 (avatar) or 1500x500 (header), and re-encoded as
 //! JPEG, which drops every metadata block, GPS included.
 //!
-//! Idempotent: the served key is derived from the original's, the account is
-//! updated only while it still shows the original, and a rerun after success
-//! finds the original gone and stops.
+//! The account keeps showing its previous image until the new one is ready;
+//! an upload that fails to process is dropped and the previous image stays.
+//! Idempotent: the served key is derived from the original's, and a rerun
+//! after success finds the upload no longer pending and its image shown.
 
 use std::io::Cursor;
 
@@ -53,22 +54,23 @@ pub async fn run(
     let (width, height) = target(field)
         .ok_or_else(|| TaskError::Permanent(anyhow!("unknown profile image field {field}")))?;
     let served = served_key(original);
-    let current = accounts::profile_image_key(&mut *tx, account_id, field)
+    let Some((pending, shown)) = accounts::lock_images(&mut *tx, account_id, field)
         .await
-        .map_err(transient)?;
-    if current.as_deref() != Some(original) {
-        // Replaced, removed, or already processed: only the original may be left over.
-        if current.as_deref() != Some(served.as_str()) {
-            tasks::enqueue(
-                tx,
-                &Task::DeleteObjects {
-                    keys: vec![original.to_string(), served],
-                },
-            )
+        .map_err(transient)?
+    else {
+        // The account is gone: only the upload is left to clean up.
+        return delete_later(tx, vec![original.to_string(), served])
             .await
-            .map_err(transient)?;
+            .map_err(transient);
+    };
+    if pending.as_deref() != Some(original) {
+        if shown.as_deref() == Some(served.as_str()) {
+            return Ok(()); // Done by an earlier run.
         }
-        return Ok(());
+        // Superseded by a newer upload.
+        return delete_later(tx, vec![original.to_string(), served])
+            .await
+            .map_err(transient);
     }
     let Some(bytes) = ctx
         .storage
@@ -76,8 +78,7 @@ pub async fn run(
         .await
         .map_err(transient)?
     else {
-        // The upload is gone; show the default image rather than a broken link.
-        accounts::swap_profile_image(&mut *tx, account_id, field, original, None)
+        accounts::finish_pending_image(&mut *tx, account_id, field, None)
             .await
             .map_err(transient)?;
         return Ok(());
@@ -86,31 +87,34 @@ pub async fn run(
     let rendered = tokio::task::spawn_blocking(move || render(&bytes, width, height, &limits))
         .await
         .map_err(|e| TaskError::Transient(e.into()))?;
-    let new_key = match rendered {
+    let mut obsolete = vec![original.to_string()];
+    match rendered {
         Ok(jpeg) => {
             ctx.storage
                 .put(&served, jpeg, "image/jpeg")
                 .await
                 .map_err(transient)?;
-            Some(served.as_str())
+            accounts::finish_pending_image(&mut *tx, account_id, field, Some(&served))
+                .await
+                .map_err(transient)?;
+            obsolete.extend(shown);
         }
         Err(reason) => {
-            tracing::warn!(account_id, field, error = %reason, "profile image refused; showing the default");
-            None
+            // The member keeps the image they had.
+            tracing::warn!(account_id, field, error = %format!("{reason:#}"), "profile image refused");
+            accounts::finish_pending_image(&mut *tx, account_id, field, None)
+                .await
+                .map_err(transient)?;
         }
-    };
-    accounts::swap_profile_image(&mut *tx, account_id, field, original, new_key)
+    }
+    delete_later(tx, obsolete).await.map_err(transient)
+}
+
+/// Hands objects to the delete task, in this task's transaction.
+async fn delete_later(tx: &mut PgConnection, keys: Vec<String>) -> lookbook_core::Result<()> {
+    tasks::enqueue(tx, &Task::DeleteObjects { keys })
         .await
-        .map_err(transient)?;
-    tasks::enqueue(
-        tx,
-        &Task::DeleteObjects {
-            keys: vec![original.to_string()],
-        },
-    )
-    .await
-    .map_err(transient)?;
-    Ok(())
+        .map(|_| ())
 }
 
 /// Decodes `bytes` within `limits`, applies the orientation, crops to fill
