@@ -265,6 +265,10 @@ async fn update_credentials(
         .await
         .map_err(lookbook_core::Error::from)?;
     accounts::update_profile(&mut *tx, me, &change).await?;
+    // Unlocking accepts everyone who was waiting, as Mastodon does.
+    if change.locked == Some(false) {
+        lookbook_core::db::graph::authorize_all_requests(&mut tx, me).await?;
+    }
     // The account keeps showing its current image until the worker has made
     // the served one from the upload.
     for (field, key, _, _) in &stored {
@@ -340,6 +344,9 @@ struct SearchParams {
     limit: Option<i64>,
     #[serde(default, deserialize_with = "flex_i64")]
     offset: Option<i64>,
+    /// Only accounts the caller follows.
+    #[serde(default, deserialize_with = "flex_bool")]
+    following: Option<bool>,
 }
 
 /// Accounts whose username or display name starts with `q`.
@@ -363,7 +370,9 @@ async fn search(
     }
     let limit = p.limit.unwrap_or(40).clamp(1, 80);
     let offset = p.offset.unwrap_or(0).max(0);
-    let found = accounts::search_prefix(&state.db.replica, q, limit, offset).await?;
+    let following_only = p.following.unwrap_or(false).then_some(me);
+    let found =
+        accounts::search_prefix(&state.db.replica, q, limit, offset, following_only).await?;
     let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
     let blocked: std::collections::HashSet<i64> =
         relationships::relationships(&state.db.replica, me, &ids)

@@ -395,6 +395,13 @@ async fn search_finds_by_prefix_and_respects_blocks() {
     let (_, body) = app.read(&ann, "/api/v1/accounts/search?q=ann").await;
     assert!(!names(&body).contains(&"annabel".to_string()));
 
+    app.act(&ann, &format!("/api/v1/accounts/{}/follow", zed.id), &[])
+        .await;
+    let (_, body) = app
+        .read(&ann, "/api/v1/accounts/search?q=ann&following=true")
+        .await;
+    assert_eq!(names(&body), vec!["zed".to_string()]);
+
     let (status, _) = app.read(&ann, "/api/v1/accounts/search?q=").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(

@@ -176,6 +176,28 @@ async fn locked_accounts_approve_followers() {
         StatusCode::NOT_FOUND,
         "no request left to authorize"
     );
+
+    // Unlocking accepts whoever is still waiting.
+    app.act(&cat, &format!("/api/v1/accounts/{}/follow", ann.id), &[])
+        .await;
+    app.request_as(
+        reqwest::Method::PATCH,
+        &ann.token,
+        "/api/v1/accounts/update_credentials",
+    )
+    .form(&[("locked", "0")])
+    .send()
+    .await
+    .unwrap();
+    let (_, rels) = app
+        .read(
+            &ann,
+            &format!("/api/v1/accounts/relationships?id[]={}", cat.id),
+        )
+        .await;
+    assert_eq!(rels[0]["followed_by"], true);
+    assert_eq!(rels[0]["requested_by"], false);
+    assert_eq!(account(&app, &ann).await["followers_count"], 2);
 }
 
 /// A block ends follows both ways and hides the blocker from the blocked

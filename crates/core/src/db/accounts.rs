@@ -235,12 +235,13 @@ pub async fn finish_pending_image(
 }
 
 /// Accounts whose username or display name starts with `prefix`, exact
-/// username matches first.
+/// username matches first; with `followed_by`, only accounts that account follows.
 pub async fn search_prefix(
     db: impl PgExecutor<'_>,
     prefix: &str,
     limit: i64,
     offset: i64,
+    followed_by: Option<i64>,
 ) -> crate::Result<Vec<Account>> {
     let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
     let rows = sqlx::query_as!(
@@ -248,13 +249,16 @@ pub async fn search_prefix(
         r#"select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
                 locale, privacy, sensitive, language, created_at
          from accounts
-         where discoverable and (lower(username) like $1 or lower(display_name) like $1)
+                  where discoverable and (lower(username) like $1 or lower(display_name) like $1)
+           and ($5::bigint is null or exists (
+                 select 1 from follows f where f.account_id = $5 and f.target_account_id = accounts.id))
          order by lower(username) = lower($2) desc, username
          limit $3 offset $4"#,
         pattern,
         prefix,
         limit,
-        offset
+        offset,
+        followed_by
     )
     .fetch_all(db)
     .await?;

@@ -290,3 +290,21 @@ pub async fn reject_request(
     .rows_affected();
     Ok(removed > 0)
 }
+
+/// Accepts every pending request to `target` (when it stops approving
+/// followers); returns how many became follows.
+pub async fn authorize_all_requests(conn: &mut PgConnection, target: i64) -> crate::Result<usize> {
+    let requesters = sqlx::query_scalar!(
+        "select account_id from follow_requests where target_account_id = $1 order by id",
+        target
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut accepted = 0;
+    for requester in requesters {
+        if authorize_request(conn, target, requester).await? {
+            accepted += 1;
+        }
+    }
+    Ok(accepted)
+}
