@@ -87,9 +87,18 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> Result<(), Ap
     }
 }
 
-/// The client's address: the last hop nginx added to `X-Forwarded-For`, else
-/// the peer address.
-pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+/// The client's address: when the peer is a trusted proxy, the last hop it
+/// added to `X-Forwarded-For`; otherwise the peer itself, so a client talking
+/// to an instance directly cannot pick its own address.
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let trusted = match (&state.config.http.trusted_proxies, peer) {
+        (None, _) => true,
+        (Some(list), Some(peer)) => list.contains(&peer.ip()),
+        (Some(_), None) => false,
+    };
+    if !trusted {
+        return peer.map_or_else(|| "unknown".into(), |p| p.ip().to_string());
+    }
     headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())

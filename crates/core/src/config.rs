@@ -126,6 +126,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// After SIGTERM, in-flight requests get this long to finish.
     pub shutdown_timeout: Duration,
+    /// Peers whose `X-Forwarded-For` is believed (the load balancers);
+    /// `None` believes every peer.
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 /// Product limits, announced in `/api/v2/instance`.
@@ -224,6 +227,23 @@ impl Config {
                 request_timeout: env.millis("REQUEST_TIMEOUT_MS", 10_000)?,
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
+                trusted_proxies: match env.get("TRUSTED_PROXIES").as_deref() {
+                    Some("*") => None,
+                    None => Some(vec![
+                        [127, 0, 0, 1].into(),
+                        std::net::Ipv6Addr::LOCALHOST.into(),
+                    ]),
+                    Some(_) => Some(
+                        env.list("TRUSTED_PROXIES")?
+                            .iter()
+                            .map(|ip| ip.parse())
+                            .collect::<Result<_, _>>()
+                            .map_err(|_| ConfigError {
+                                var: "TRUSTED_PROXIES",
+                                reason: "must be IP addresses separated by commas, or *".into(),
+                            })?,
+                    ),
+                },
             },
             smtp_url: env
                 .get("SMTP_URL")

@@ -233,7 +233,7 @@ async fn approve(
         }
         return Ok(redirect_with(&checked.redirect_uri, &params));
     }
-    let ip = throttle::client_ip(&headers, Some(peer));
+    let ip = throttle::client_ip(&state, &headers, Some(peer));
     let login = p.username.clone().unwrap_or_default();
     let account =
         match super::oauth::sign_in(&state, &login, p.password.as_deref().unwrap_or(""), &ip).await

@@ -138,10 +138,20 @@ pub(crate) async fn issue(
     account: Option<i64>,
     scopes: &Scopes,
 ) -> ApiResult<Value> {
+    Ok(issue_with_id(state, app, account, scopes).await?.1)
+}
+
+/// [`issue`], also answering the new token's id.
+async fn issue_with_id(
+    state: &AppState,
+    app: &App,
+    account: Option<i64>,
+    scopes: &Scopes,
+) -> ApiResult<(i64, Value)> {
     let access = secret::generate();
     let refresh = account.map(|_| secret::generate());
     let refresh_hash = refresh.as_deref().map(secret::hash);
-    let (_, created_at) = tokens::insert(
+    let (token_id, created_at) = tokens::insert(
         &state.db.primary,
         &secret::hash(&access),
         refresh_hash.as_deref(),
@@ -159,7 +169,7 @@ pub(crate) async fn issue(
     if let Some(refresh) = refresh {
         body["refresh_token"] = refresh.into();
     }
-    Ok(body)
+    Ok((token_id, body))
 }
 
 /// Checks a member's sign-in, throttled per account and per address. The
@@ -176,6 +186,15 @@ pub(crate) async fn sign_in(
     throttle::hit(state, throttle::Limit::sign_in_per_ip(state), ip).await?;
     throttle::hit(state, throttle::Limit::sign_in_per_account(state), login).await?;
     let found = accounts::credentials(&state.db.primary, login).await?;
+    if let Some((id, _)) = &found {
+        // Username and e-mail share one budget per account.
+        throttle::hit(
+            state,
+            throttle::Limit::sign_in_per_account(state),
+            &format!("account:{id}"),
+        )
+        .await?;
+    }
     let stored = found
         .as_ref()
         .map_or_else(|| password::decoy().to_string(), |(_, h)| h.clone());
@@ -210,7 +229,7 @@ async fn token(
                     "username and password are required.",
                 ));
             };
-            let ip = throttle::client_ip(&headers, Some(peer));
+            let ip = throttle::client_ip(&state, &headers, Some(peer));
             let account = sign_in(&state, login, pass, &ip)
                 .await?
                 .ok_or_else(invalid_grant)?;
@@ -218,9 +237,17 @@ async fn token(
         }
         Some("authorization_code") => {
             let code = p.code.as_deref().ok_or_else(invalid_grant)?;
-            let grant = tokens::take_code(&state.db.primary, &secret::hash(code), app.id)
-                .await?
-                .ok_or_else(invalid_grant)?;
+            let code_hash = secret::hash(code);
+            let Some(grant) = tokens::take_code(&state.db.primary, &code_hash, app.id).await?
+            else {
+                // A code presented twice may have been stolen: its token goes too.
+                if let Some(token_hash) =
+                    tokens::revoke_from_reused_code(&state.db.primary, &code_hash, app.id).await?
+                {
+                    crate::auth::forget(&state, &token_hash).await;
+                }
+                return Err(invalid_grant());
+            };
             if p.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
                 return Err(invalid_grant());
             }
@@ -230,13 +257,15 @@ async fn token(
                 // A missing verifier, a wrong one, or one for a code that had no challenge.
                 _ => return Err(invalid_grant()),
             }
-            issue(
+            let (token_id, body) = issue_with_id(
                 &state,
                 &app,
                 Some(grant.account_id),
                 &Scopes::from_vec(grant.scopes),
             )
-            .await?
+            .await?;
+            tokens::link_code(&state.db.primary, &code_hash, token_id).await?;
+            body
         }
         Some("refresh_token") => {
             let refresh = p.refresh_token.as_deref().ok_or_else(invalid_grant)?;

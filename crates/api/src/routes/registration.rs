@@ -199,7 +199,7 @@ async fn register(
         ));
     }
     check(&p)?;
-    let ip = throttle::client_ip(&headers, Some(peer));
+    let ip = throttle::client_ip(&state, &headers, Some(peer));
     throttle::hit(&state, throttle::Limit::sign_up_per_ip(&state), &ip).await?;
     let username = p.username.as_deref().unwrap_or_default().trim();
     let email = p.email.as_deref().unwrap_or_default().trim();

@@ -371,6 +371,48 @@ async fn an_authorization_code_gives_one_token() {
         app.token_request(&client, &params).await.status(),
         StatusCode::BAD_REQUEST
     );
+    // A code presented twice may have been stolen: the token it gave is revoked.
+    let after = app
+        .get_as(token, "/api/v1/accounts/verify_credentials")
+        .await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+
+    // A code is bound to its client and its redirect URI.
+    let page = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let code = html
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let other = app.register_client("read write").await;
+    let params = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+    ];
+    assert_eq!(
+        app.token_request(&other, &params).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let elsewhere = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "https://app.example/callback"),
+    ];
+    assert_eq!(
+        app.token_request(&client, &elsewhere).await.status(),
+        StatusCode::BAD_REQUEST
+    );
 }
 
 /// A refresh token gives a new access token and retires the old one.

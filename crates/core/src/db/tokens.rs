@@ -161,3 +161,39 @@ pub async fn take_code(
     .await?;
     Ok(row)
 }
+
+/// Records which token a code was exchanged for.
+pub async fn link_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &[u8],
+    token_id: i64,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "update authorization_codes set token_id = $2 where code_hash = $1",
+        code_hash,
+        token_id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A used code presented again: revokes the token it was exchanged for and
+/// returns that token's hash, for cache eviction.
+pub async fn revoke_from_reused_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &[u8],
+    app_id: i64,
+) -> crate::Result<Option<Vec<u8>>> {
+    let hash = sqlx::query_scalar!(
+        "update tokens set revoked_at = coalesce(revoked_at, now())
+         where id = (select token_id from authorization_codes
+                     where code_hash = $1 and app_id = $2 and used_at is not null)
+         returning token_hash",
+        code_hash,
+        app_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(hash)
+}
