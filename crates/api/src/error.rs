@@ -33,6 +33,8 @@ pub enum ApiError {
         error: &'static str,
         description: String,
     },
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Too many requests")]
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
@@ -60,6 +62,7 @@ impl ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::OAuth { status, .. } => *status,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(lookbook_core::Error::NotFound) => StatusCode::NOT_FOUND,

@@ -9,6 +9,22 @@ use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+
+/// Size of each part of a multipart upload (S3's minimum).
+const PART_SIZE: usize = 5 * 1024 * 1024;
+
+/// An upload in progress; see [`Storage::begin_upload`].
+#[derive(Debug)]
+pub struct Upload {
+    key: String,
+    content_type: String,
+    upload_id: Option<String>,
+    parts: Vec<CompletedPart>,
+    buffer: Vec<u8>,
+    /// Bytes fed so far.
+    pub total: u64,
+}
 
 use crate::config::S3Config;
 
@@ -102,6 +118,112 @@ impl Storage {
             .await
             .map_err(|e| storage_error("put object", e))?;
         Ok(())
+    }
+
+    /// Starts an upload that is fed in chunks; nothing reaches S3 until the
+    /// first part fills (or [`Storage::finish`] for a small object).
+    pub fn begin_upload(&self, key: &str, content_type: &str) -> Upload {
+        Upload {
+            key: key.to_string(),
+            content_type: content_type.to_string(),
+            upload_id: None,
+            parts: Vec::new(),
+            buffer: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// Adds a chunk; every full part goes to S3 at once, so at most one part
+    /// (5 MiB) of an upload is held in memory.
+    pub async fn feed(&self, upload: &mut Upload, chunk: &[u8]) -> crate::Result<()> {
+        upload.buffer.extend_from_slice(chunk);
+        upload.total += chunk.len() as u64;
+        if upload.buffer.len() >= PART_SIZE {
+            self.flush_part(upload).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush_part(&self, upload: &mut Upload) -> crate::Result<()> {
+        let upload_id = match &upload.upload_id {
+            Some(id) => id.clone(),
+            None => {
+                let created = self
+                    .client
+                    .create_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(&upload.key)
+                    .content_type(&upload.content_type)
+                    .send()
+                    .await
+                    .map_err(|e| storage_error("create multipart upload", e))?;
+                let id = created.upload_id().unwrap_or_default().to_string();
+                upload.upload_id = Some(id.clone());
+                id
+            }
+        };
+        let number = i32::try_from(upload.parts.len() + 1).unwrap_or(i32::MAX);
+        let body = std::mem::take(&mut upload.buffer);
+        let part = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(&upload.key)
+            .upload_id(&upload_id)
+            .part_number(number)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| storage_error("upload part", e))?;
+        upload.parts.push(
+            CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(part.e_tag().map(str::to_string))
+                .build(),
+        );
+        Ok(())
+    }
+
+    /// Completes an upload; returns its size in bytes.
+    pub async fn finish(&self, mut upload: Upload) -> crate::Result<u64> {
+        if upload.upload_id.is_none() {
+            let bytes = std::mem::take(&mut upload.buffer);
+            self.put(&upload.key, bytes, &upload.content_type).await?;
+            return Ok(upload.total);
+        }
+        if !upload.buffer.is_empty() {
+            self.flush_part(&mut upload).await?;
+        }
+        let parts = CompletedMultipartUpload::builder()
+            .set_parts(Some(upload.parts.clone()))
+            .build();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&upload.key)
+            .upload_id(upload.upload_id.clone().unwrap_or_default())
+            .multipart_upload(parts)
+            .send()
+            .await
+            .map_err(|e| storage_error("complete multipart upload", e))?;
+        Ok(upload.total)
+    }
+
+    /// Abandons an upload, removing any parts already sent.
+    pub async fn abort(&self, upload: Upload) {
+        if let Some(id) = &upload.upload_id {
+            let aborted = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&upload.key)
+                .upload_id(id)
+                .send()
+                .await;
+            if let Err(err) = aborted {
+                tracing::warn!(key = %upload.key, error = %aws_sdk_s3::error::DisplayErrorContext(&err), "could not abort an upload");
+            }
+        }
     }
 
     /// An object's bytes, or None when there is no such object; objects over

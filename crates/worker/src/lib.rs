@@ -7,6 +7,7 @@
 //! - [`parked`]: listing and replaying parked tasks, for operators.
 
 pub mod consume;
+pub mod imaging;
 pub mod parked;
 pub mod tasks;
 

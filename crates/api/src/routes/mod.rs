@@ -9,6 +9,8 @@ pub mod defaults;
 pub mod follows;
 pub mod health;
 pub mod instance;
+pub mod media;
+
 pub mod metrics;
 pub mod oauth;
 pub mod registration;
@@ -36,7 +38,8 @@ use crate::error::error_response;
         (name = "oauth", description = "Tokens: issue, revoke, authorize"),
         (name = "accounts", description = "Members and their profiles"),
         (name = "follows", description = "Following and follow requests"),
-        (name = "blocks", description = "Blocks and mutes"),
+                (name = "blocks", description = "Blocks and mutes"),
+        (name = "media", description = "Photo uploads and their processing"),
     )
 )]
 struct ApiDoc;
@@ -55,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(follows::routes())
         .merge(blocks::routes())
         .merge(defaults::routes())
+        .merge(media::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

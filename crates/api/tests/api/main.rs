@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod accounts;
+mod authorization;
 mod compose;
 mod docs;
 mod graph;
@@ -12,6 +13,7 @@ mod http;
 mod instance;
 mod malformed;
 mod mastodon_py;
+mod media;
 mod metrics;
 mod nginx;
 mod oauth;

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod counters;
 pub mod graph;
 pub mod ids;
+pub mod media;
 pub mod outbox;
 pub mod relationships;
 pub mod tokens;

@@ -24,6 +24,8 @@ pub enum Task {
         /// The object keys in the media bucket.
         keys: Vec<String>,
     },
+    /// Turn an uploaded photo into its served variants.
+    ProcessMedia { media_id: i64 },
     /// Turn an uploaded avatar or header into the image that is served.
     ProcessProfileImage {
         account_id: i64,
@@ -36,12 +38,14 @@ pub enum Task {
 
 impl Task {
     /// The kinds, as they appear in the outbox and as routing keys.
-    pub const KINDS: &'static [&'static str] = &["delete_objects", "process_profile_image"];
+    pub const KINDS: &'static [&'static str] =
+        &["delete_objects", "process_media", "process_profile_image"];
 
     /// This task's kind.
     pub fn kind(&self) -> &'static str {
         match self {
             Task::DeleteObjects { .. } => "delete_objects",
+            Task::ProcessMedia { .. } => "process_media",
             Task::ProcessProfileImage { .. } => "process_profile_image",
         }
     }

@@ -3,6 +3,7 @@
 //! done-marker commit together.
 
 pub mod delete_objects;
+pub mod media;
 pub mod profile_image;
 
 use lookbook_core::tasks::Task;
@@ -25,6 +26,7 @@ pub enum TaskError {
 pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result<(), TaskError> {
     match task {
         Task::DeleteObjects { keys } => delete_objects::run(ctx, keys, tx).await,
+        Task::ProcessMedia { media_id } => media::run(ctx, *media_id, tx).await,
         Task::ProcessProfileImage {
             account_id,
             field,

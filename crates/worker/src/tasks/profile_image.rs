@@ -9,22 +9,15 @@
 //! Idempotent: the served key is derived from the original's, and a rerun
 //! after success finds the upload no longer pending and its image shown.
 
-use std::io::Cursor;
-
-use anyhow::{Context as _, anyhow};
-use image::codecs::jpeg::JpegEncoder;
+use anyhow::anyhow;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageReader};
 use lookbook_core::config::Limits;
 use lookbook_core::db::accounts;
 use lookbook_core::tasks::{self, Task};
 use sqlx::PgConnection;
 
 use super::TaskError;
-use crate::Context;
-
-/// JPEG quality of served profile images.
-const QUALITY: u8 = 85;
+use crate::{Context, imaging};
 
 /// The size a profile image is served at.
 fn target(field: &str) -> Option<(u32, u32)> {
@@ -84,9 +77,9 @@ pub async fn run(
         return Ok(());
     };
     let limits = ctx.limits.clone();
-    let rendered = tokio::task::spawn_blocking(move || render(&bytes, width, height, &limits))
+    let rendered = imaging::with_slot(move || render(&bytes, width, height, &limits))
         .await
-        .map_err(|e| TaskError::Transient(e.into()))?;
+        .map_err(TaskError::Transient)?;
     let mut obsolete = vec![original.to_string()];
     match rendered {
         Ok(jpeg) => {
@@ -120,35 +113,17 @@ async fn delete_later(tx: &mut PgConnection, keys: Vec<String>) -> lookbook_core
 /// Decodes `bytes` within `limits`, applies the orientation, crops to fill
 /// `width` x `height` and encodes a JPEG.
 pub fn render(bytes: &[u8], width: u32, height: u32, limits: &Limits) -> anyhow::Result<Vec<u8>> {
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
-    let mut decode_limits = image::Limits::default();
-    decode_limits.max_image_width = Some(limits.photo_side);
-    decode_limits.max_image_height = Some(limits.photo_side);
-    decode_limits.max_alloc = Some(limits.photo_pixels.saturating_mul(4) + (64 << 20));
-    reader.limits(decode_limits);
-    let mut decoder = reader.into_decoder().context("not a supported image")?;
-    let (w, h) = decoder.dimensions();
-    if u64::from(w) * u64::from(h) > limits.photo_pixels {
-        return Err(anyhow!(
-            "{w}x{h} is more than {} pixels",
-            limits.photo_pixels
-        ));
-    }
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).context("the image data is damaged")?;
-    img.apply_orientation(orientation);
-    let out = img
-        .resize_to_fill(width, height, FilterType::Lanczos3)
-        .to_rgb8();
-    let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&out)?;
-    Ok(jpeg)
+    let decoded = imaging::decode(bytes, limits)?;
+    let cropped = decoded
+        .image
+        .resize_to_fill(width, height, FilterType::Lanczos3);
+    imaging::jpeg(&cropped, None)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::*;
 
     fn limits() -> Limits {

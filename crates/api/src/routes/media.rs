@@ -1,0 +1,228 @@
+//! Photos: `POST /api/v2/media` (202 while the worker processes),
+//! `GET /api/v1/media/:id` (206 processing, 200 ready, 422 failed),
+//! `PUT /api/v1/media/:id` (description and focus). Uploads stream to S3 in
+//! parts with the size limit enforced as they arrive; the server picks every
+//! object key.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use lookbook_core::auth::secret;
+use lookbook_core::db::media::{self, Media, NewMedia};
+use lookbook_core::tasks::{self, Task};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::accounts::{parse_id, sniff_image};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::params::{self, Params, flex_string};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload))
+        .routes(routes!(show, update))
+}
+
+/// Mastodon's MediaAttachment entity.
+pub fn entity(state: &AppState, item: &Media) -> Value {
+    let url = |name: &str| {
+        item.variants
+            .get(name)
+            .and_then(Value::as_str)
+            .map(|key| state.storage.url(key))
+    };
+    json!({
+        "id": item.id.to_string(),
+        "type": "image",
+        "url": url("1080"),
+        "preview_url": url("320"),
+        "remote_url": Value::Null,
+        "preview_remote_url": Value::Null,
+        "text_url": Value::Null,
+        "meta": item.meta,
+        "description": item.description,
+        "blurhash": Value::Null,
+    })
+}
+
+/// `x,y` with each in -1..1, as Mastodon takes focus.
+fn parse_focus(text: &str) -> ApiResult<(f32, f32)> {
+    let invalid =
+        || ApiError::Unprocessable("focus must be two numbers from -1.0 to 1.0, as \"x,y\"".into());
+    let (x, y) = text.split_once(',').ok_or_else(invalid)?;
+    let x: f32 = x.trim().parse().map_err(|_| invalid())?;
+    let y: f32 = y.trim().parse().map_err(|_| invalid())?;
+    if !(-1.0..=1.0).contains(&x) || !(-1.0..=1.0).contains(&y) {
+        return Err(invalid());
+    }
+    Ok((x, y))
+}
+
+fn check_description(state: &AppState, description: Option<&str>) -> ApiResult<()> {
+    let max = state.config.limits.alt_text_chars as usize;
+    if description.is_some_and(|d| d.chars().count() > max) {
+        return Err(ApiError::Unprocessable(format!(
+            "description is too long (maximum is {max} characters)"
+        )));
+    }
+    Ok(())
+}
+
+/// The caller's media, or 404 (another member's media does not exist for them).
+async fn own(state: &AppState, me: i64, id: &str) -> ApiResult<Media> {
+    let item = media::by_id(&state.db.primary, parse_id(id)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if item.account_id != me {
+        return Err(ApiError::NotFound);
+    }
+    Ok(item)
+}
+
+/// Uploads a photo; processing happens in the worker.
+#[utoipa::path(post, path = "/api/v2/media", tag = "media",
+    responses((status = 202, description = "A MediaAttachment, url null while processing"),
+              (status = 413, description = "Larger than the photo limit"), (status = 422, description = "Not a supported image")))]
+async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let me = auth.user_with("write:media")?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::BadRequest(format!("malformed multipart body: {e}"))
+    };
+    let max = state.config.limits.photo_bytes;
+    let mut fields = serde_json::Map::new();
+    let mut stored: Option<(String, &'static str, u64)> = None;
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "file" {
+            let text = field.text().await.map_err(bad)?;
+            params::check_text(&text)?;
+            params::insert(&mut fields, &name, Value::String(text))?;
+            continue;
+        }
+        if stored.is_some() {
+            return Err(ApiError::Unprocessable("send one file per upload".into()));
+        }
+        // The first bytes decide the type; the name and declared type are ignored.
+        let mut head = Vec::new();
+        while head.len() < 16 {
+            match field.chunk().await.map_err(bad)? {
+                Some(chunk) => head.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        let (ext, content_type) = sniff_image(&head).ok_or_else(|| {
+            ApiError::Unprocessable("file is not a supported image (JPEG, PNG, GIF or WebP)".into())
+        })?;
+        let key = format!("originals/media/{me}/{}.{ext}", secret::generate());
+        let mut upload = state.storage.begin_upload(&key, content_type);
+        let mut chunk = Some(bytes::Bytes::from(head));
+        while let Some(bytes) = chunk {
+            if upload.total + bytes.len() as u64 > max {
+                state.storage.abort(upload).await;
+                return Err(ApiError::TooLarge(format!(
+                    "file is larger than {max} bytes"
+                )));
+            }
+            if let Err(err) = state.storage.feed(&mut upload, &bytes).await {
+                state.storage.abort(upload).await;
+                return Err(err.into());
+            }
+            chunk = field.chunk().await.map_err(bad)?;
+        }
+        let size = state.storage.finish(upload).await?;
+        stored = Some((key, content_type, size));
+    }
+    let Some((key, content_type, size)) = stored else {
+        return Err(ApiError::Unprocessable("file is missing".into()));
+    };
+    let details: Details = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))?;
+    check_description(&state, details.description.as_deref())?;
+    let focus = details
+        .focus
+        .as_deref()
+        .map(parse_focus)
+        .transpose()?
+        .unwrap_or((0.0, 0.0));
+    let mut tx = state
+        .db
+        .primary
+        .begin()
+        .await
+        .map_err(lookbook_core::Error::from)?;
+    let new = NewMedia {
+        account_id: me,
+        original_key: &key,
+        content_type,
+        file_size: i64::try_from(size).unwrap_or(i64::MAX),
+        description: details.description.as_deref(),
+        focus,
+    };
+    let id = media::insert(&mut *tx, &new).await?;
+    tasks::enqueue(&mut tx, &Task::ProcessMedia { media_id: id }).await?;
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let item = media::by_id(&state.db.primary, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::ACCEPTED, Json(entity(&state, &item))))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Details {
+    #[serde(default, deserialize_with = "flex_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    focus: Option<String>,
+}
+
+/// One of the caller's photos: 206 while processing, 200 when ready, 422
+/// with the reason when processing failed.
+#[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path, description = "Media id")),
+    responses((status = 200, description = "Ready"), (status = 206, description = "Still processing"),
+              (status = 404, description = "No such media of the caller's"), (status = 422, description = "Processing failed")))]
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let me = auth.user_with("write:media")?;
+    let item = own(&state, me, &id).await?;
+    match item.state.as_str() {
+        "ready" => Ok((StatusCode::OK, Json(entity(&state, &item)))),
+        "failed" => Err(ApiError::Unprocessable(format!(
+            "processing failed: {}",
+            item.failure.unwrap_or_else(|| "unknown reason".into())
+        ))),
+        _ => Ok((StatusCode::PARTIAL_CONTENT, Json(entity(&state, &item)))),
+    }
+}
+
+/// Changes a photo's description (alt text) or focus.
+#[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path, description = "Media id")),
+    responses((status = 200, description = "The MediaAttachment"), (status = 404, description = "No such media of the caller's")))]
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(p): Params<Details>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:media")?;
+    let item = own(&state, me, &id).await?;
+    check_description(&state, p.description.as_deref())?;
+    let focus = p.focus.as_deref().map(parse_focus).transpose()?;
+    media::update_details(&state.db.primary, item.id, p.description.as_deref(), focus).await?;
+    let item = media::by_id(&state.db.primary, item.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(entity(&state, &item)))
+}
