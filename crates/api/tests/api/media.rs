@@ -209,3 +209,119 @@ async fn media_details_change_and_stay_private() {
         "refused changes left it as it was"
     );
 }
+
+/// A phone photo: stored sideways (200x100, left half red, right half blue)
+/// with EXIF orientation 6, GPS tags and an ICC profile.
+fn phone_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(200, 100, |x, _| {
+        if x < 100 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    });
+    let mut plain = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90);
+    image::ImageEncoder::set_icc_profile(&mut encoder, b"lookbook-test-colour-profile".to_vec())
+        .unwrap();
+    image::ImageEncoder::write_image(
+        encoder,
+        img.as_raw(),
+        200,
+        100,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    // TIFF: IFD0 with Orientation = 6 and a GPS IFD holding GPSLatitudeRef = "N".
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    tiff.extend([0x00, 0x02]);
+    tiff.extend([
+        0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00,
+    ]);
+    tiff.extend([
+        0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 38,
+    ]);
+    tiff.extend([0x00, 0x00, 0x00, 0x00]);
+    tiff.extend([0x00, 0x01]);
+    tiff.extend([
+        0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, b'N', 0x00, 0x00, 0x00,
+    ]);
+    tiff.extend([0x00, 0x00, 0x00, 0x00]);
+    let mut app1 = vec![0xff, 0xe1];
+    let length = u16::try_from(2 + 6 + tiff.len()).unwrap();
+    app1.extend(length.to_be_bytes());
+    app1.extend(b"Exif\x00\x00");
+    app1.extend(tiff);
+    let mut out = plain[..2].to_vec();
+    out.extend(app1);
+    out.extend(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A sideways phone photo comes back upright, with no EXIF (so no GPS) in
+/// any served variant, and its colour profile kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn phone_photos_come_back_upright_and_without_metadata() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let original = phone_jpeg();
+    assert!(contains(&original, b"Exif\x00\x00") && contains(&original, b"ICC_PROFILE"));
+    let (status, body) = upload(&app, &ann, original, "IMG_0001.JPG").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, body) = settle(&app, &ann, body["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["meta"]["original"]["width"].clone(),
+            body["meta"]["original"]["height"].clone()
+        ),
+        (100.into(), 200.into())
+    );
+    let storage = app.env.storage();
+    let prefix = body["url"]
+        .as_str()
+        .unwrap()
+        .split(&format!("{}/", storage.bucket()))
+        .nth(1)
+        .unwrap()
+        .rsplit_once('/')
+        .unwrap()
+        .0
+        .to_string();
+    let keys = storage.list(&prefix).await.unwrap();
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    for key in keys {
+        let bytes = storage.get(&key, 10 << 20).await.unwrap().unwrap();
+        assert!(
+            !contains(&bytes, b"Exif") && !contains(&bytes, &[0xff, 0xe1]),
+            "{key} still has EXIF"
+        );
+        assert!(
+            contains(&bytes, b"ICC_PROFILE"),
+            "{key} lost its colour profile"
+        );
+        let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
+        assert!(img.height() > img.width(), "{key} is not upright");
+        let top = img.get_pixel(img.width() / 2, img.height() / 8);
+        let bottom = img.get_pixel(img.width() / 2, img.height() * 7 / 8);
+        assert!(
+            top[0] > 150 && top[2] < 100,
+            "{key}: the red half belongs on top, got {top:?}"
+        );
+        assert!(
+            bottom[2] > 150 && bottom[0] < 100,
+            "{key}: the blue half belongs below, got {bottom:?}"
+        );
+    }
+    // The upload, GPS and all, does not outlive processing.
+    let uploads = format!("originals/media/{}/", ann.id);
+    let gone = eventually(Duration::from_secs(10), || async {
+        storage.list(&uploads).await.unwrap().is_empty()
+    })
+    .await;
+    assert!(gone, "the upload with its GPS tags is still stored");
+}

@@ -4,6 +4,7 @@
 //! A photo that cannot be decoded (damaged, a bomb, not an image) is marked
 //! failed with the reason the member will see.
 //!
+//! The upload itself, metadata and all, is deleted once processed.
 //! Idempotent: variant keys follow from the original's, and only media still
 //! `processing` is touched.
 
@@ -98,7 +99,9 @@ pub async fn run(ctx: &Context, media_id: i64, tx: &mut PgConnection) -> Result<
             media::mark_failed(&mut *tx, media_id, &reason)
                 .await
                 .map_err(transient)?;
-            return Ok(());
+            return delete_upload(tx, &item.original_key)
+                .await
+                .map_err(transient);
         }
     };
     let base = variant_base(&item.original_key);
@@ -114,7 +117,18 @@ pub async fn run(ctx: &Context, media_id: i64, tx: &mut PgConnection) -> Result<
     media::mark_ready(&mut *tx, media_id, &Value::Object(keys), &meta)
         .await
         .map_err(transient)?;
-    Ok(())
+    delete_upload(tx, &item.original_key)
+        .await
+        .map_err(transient)
+}
+
+/// The upload still carries its metadata (GPS above all): once the variants
+/// exist, or it proved unusable, it goes.
+async fn delete_upload(tx: &mut PgConnection, key: &str) -> lookbook_core::Result<()> {
+    let task = lookbook_core::tasks::Task::DeleteObjects {
+        keys: vec![key.to_string()],
+    };
+    lookbook_core::tasks::enqueue(tx, &task).await.map(|_| ())
 }
 
 #[cfg(test)]
