@@ -4,15 +4,14 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chrono::{Duration, Utc};
-use lookbook_core::db::graph;
+use lookbook_core::db::graph::Change;
 use lookbook_core::db::relationships::List;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::accounts::{load, parse_id};
-use super::follows::{account_page, relationship};
+use super::follows::{account_page, change};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -41,20 +40,7 @@ async fn block(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:blocks")?;
-    let target = load(&state, parse_id(&id)?).await?;
-    if target.id != me {
-        let mut tx = state
-            .db
-            .primary
-            .begin()
-            .await
-            .map_err(lookbook_core::Error::from)?;
-        graph::lock_pair(&mut tx, me, target.id).await?;
-        graph::block(&mut tx, me, target.id).await?;
-        tx.commit().await.map_err(lookbook_core::Error::from)?;
-    }
-    relationship(&state, me, target.id).await
+    change(&state, &auth, "write:blocks", &id, Change::Block).await
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/unblock", tag = "blocks",
@@ -65,18 +51,7 @@ async fn unblock(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:blocks")?;
-    let target = load(&state, parse_id(&id)?).await?;
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
-    graph::lock_pair(&mut tx, me, target.id).await?;
-    graph::unblock(&mut tx, me, target.id).await?;
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    relationship(&state, me, target.id).await
+    change(&state, &auth, "write:blocks", &id, Change::Unblock).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,8 +72,7 @@ async fn mute(
     Path(id): Path<String>,
     Params(p): Params<MuteParams>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:mutes")?;
-    let target = load(&state, parse_id(&id)?).await?;
+    auth.require("write:mutes")?;
     let expires_at = match p.duration.unwrap_or(0) {
         0 => None,
         secs if (1..=MUTE_MAX_SECS).contains(&secs) => Some(Utc::now() + Duration::seconds(secs)),
@@ -108,24 +82,18 @@ async fn mute(
             )));
         }
     };
-    if target.id != me {
-        let mut tx = state
-            .db
-            .primary
-            .begin()
-            .await
-            .map_err(lookbook_core::Error::from)?;
-        graph::mute(
-            &mut tx,
-            me,
-            target.id,
-            p.notifications.unwrap_or(true),
+    let hide_notifications = p.notifications.unwrap_or(true);
+    change(
+        &state,
+        &auth,
+        "write:mutes",
+        &id,
+        Change::Mute {
+            hide_notifications,
             expires_at,
-        )
-        .await?;
-        tx.commit().await.map_err(lookbook_core::Error::from)?;
-    }
-    relationship(&state, me, target.id).await
+        },
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/unmute", tag = "blocks",
@@ -136,17 +104,7 @@ async fn unmute(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:mutes")?;
-    let target = load(&state, parse_id(&id)?).await?;
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
-    graph::unmute(&mut tx, me, target.id).await?;
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    relationship(&state, me, target.id).await
+    change(&state, &auth, "write:mutes", &id, Change::Unmute).await
 }
 
 /// Accounts the caller blocks, newest block first.

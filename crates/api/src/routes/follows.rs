@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::accounts;
 use lookbook_core::db::accounts::Account;
-use lookbook_core::db::graph::{self, FollowOptions};
+use lookbook_core::db::graph::{self, Change, FollowOptions};
 use lookbook_core::db::relationships::{self, List};
 use serde::Deserialize;
 use serde_json::Value;
@@ -35,6 +35,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_requests))
         .routes(routes!(authorize_request))
         .routes(routes!(reject_request))
+}
+
+/// Applies one graph change from the caller to the account `id` and answers
+/// the relationship as it then stands.
+pub async fn change(
+    state: &AppState,
+    auth: &Auth,
+    scope: &str,
+    id: &str,
+    change: Change,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with(scope)?;
+    let target = load(state, parse_id(id)?).await?;
+    graph::apply(&state.db.primary, me, target.id, &change).await?;
+    relationship(state, me, target.id).await
 }
 
 /// The caller's relationship with one account, as the graph now stands.
@@ -100,18 +115,7 @@ async fn unfollow(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:follows")?;
-    let target = load(&state, parse_id(&id)?).await?;
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
-    graph::lock_pair(&mut tx, me, target.id).await?;
-    graph::unfollow(&mut tx, me, target.id).await?;
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    relationship(&state, me, target.id).await
+    change(&state, &auth, "write:follows", &id, Change::Unfollow).await
 }
 
 #[derive(Debug, Default, Deserialize)]

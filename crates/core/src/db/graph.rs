@@ -23,6 +23,46 @@ pub struct FollowOptions {
     pub languages: Option<Vec<String>>,
 }
 
+/// A change one member makes to how they stand with another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Unfollow,
+    Block,
+    Unblock,
+    Mute {
+        hide_notifications: bool,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    Unmute,
+}
+
+/// Applies `change` from `account` to `target` in one transaction that holds
+/// the pair's lock. A member's change to themself does nothing.
+pub async fn apply(
+    pool: &sqlx::PgPool,
+    account: i64,
+    target: i64,
+    change: &Change,
+) -> crate::Result<()> {
+    if account == target {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    lock_pair(&mut tx, account, target).await?;
+    match change {
+        Change::Unfollow => unfollow(&mut tx, account, target).await?,
+        Change::Block => block(&mut tx, account, target).await?,
+        Change::Unblock => unblock(&mut tx, account, target).await?,
+        Change::Mute {
+            hide_notifications,
+            expires_at,
+        } => mute(&mut tx, account, target, *hide_notifications, *expires_at).await?,
+        Change::Unmute => unmute(&mut tx, account, target).await?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Serialises every graph change between two accounts (in either direction)
 /// for the rest of the transaction, so a follow cannot slip past a block and
 /// mutual follows or blocks cannot deadlock.
