@@ -52,6 +52,22 @@ pub async fn change(
     relationship(state, me, target.id).await
 }
 
+/// Accepts or turns down the pending request of the account `id`; 404 when
+/// it has none.
+async fn answer_request(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    change: Change,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let requester = parse_id(id)?;
+    if !graph::apply(&state.db.primary, me, requester, &change).await? {
+        return Err(ApiError::NotFound);
+    }
+    relationship(state, me, requester).await
+}
+
 /// The caller's relationship with one account, as the graph now stands.
 pub async fn relationship(state: &AppState, me: i64, target: i64) -> ApiResult<Json<Value>> {
     let found = relationships::relationships(&state.db.primary, me, &[target]).await?;
@@ -282,20 +298,7 @@ async fn authorize_request(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:follows")?;
-    let requester = parse_id(&id)?;
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
-    graph::lock_pair(&mut tx, me, requester).await?;
-    if !graph::authorize_request(&mut tx, me, requester).await? {
-        return Err(ApiError::NotFound);
-    }
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    relationship(&state, me, requester).await
+    answer_request(&state, &auth, &id, Change::AuthorizeRequest).await
 }
 
 /// Turns a follow request down.
@@ -307,18 +310,5 @@ async fn reject_request(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:follows")?;
-    let requester = parse_id(&id)?;
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
-    graph::lock_pair(&mut tx, me, requester).await?;
-    if !graph::reject_request(&mut tx, me, requester).await? {
-        return Err(ApiError::NotFound);
-    }
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    relationship(&state, me, requester).await
+    answer_request(&state, &auth, &id, Change::RejectRequest).await
 }

@@ -34,18 +34,26 @@ pub enum Change {
         expires_at: Option<DateTime<Utc>>,
     },
     Unmute,
+    /// `account` accepts `target`'s pending request.
+    AuthorizeRequest,
+    /// `account` turns `target`'s pending request down.
+    RejectRequest,
 }
 
 /// Applies `change` from `account` to `target` in one transaction that holds
-/// the pair's lock. A member's change to themself does nothing.
+/// the pair's lock. A member's change to themself does nothing. Answers false
+/// when there was nothing to answer (no pending request).
 pub async fn apply(
     pool: &sqlx::PgPool,
     account: i64,
     target: i64,
     change: &Change,
-) -> crate::Result<()> {
+) -> crate::Result<bool> {
     if account == target {
-        return Ok(());
+        return Ok(!matches!(
+            change,
+            Change::AuthorizeRequest | Change::RejectRequest
+        ));
     }
     let mut tx = pool.begin().await?;
     lock_pair(&mut tx, account, target).await?;
@@ -58,9 +66,19 @@ pub async fn apply(
             expires_at,
         } => mute(&mut tx, account, target, *hide_notifications, *expires_at).await?,
         Change::Unmute => unmute(&mut tx, account, target).await?,
+        Change::AuthorizeRequest => {
+            if !authorize_request(&mut tx, account, target).await? {
+                return Ok(false);
+            }
+        }
+        Change::RejectRequest => {
+            if !reject_request(&mut tx, account, target).await? {
+                return Ok(false);
+            }
+        }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Serialises every graph change between two accounts (in either direction)
