@@ -36,6 +36,11 @@ impl AppState {
         })
     }
 
+    /// A transaction on the primary.
+    pub async fn begin(&self) -> lookbook_core::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.db.primary.begin().await?)
+    }
+
     /// Whether shutdown has begun.
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Relaxed)

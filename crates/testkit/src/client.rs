@@ -96,6 +96,18 @@ impl TestApp {
             .expect("POST /oauth/token")
     }
 
+    /// Signs in with the password grant; the token JSON.
+    pub async fn password_grant(&self, client: &Client, login: &str, password: &str) -> Value {
+        let params = [
+            ("grant_type", "password"),
+            ("username", login),
+            ("password", password),
+        ];
+        let response = self.token_request(client, &params).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("token JSON")
+    }
+
     /// An app-only token (client credentials) with `scope`.
     pub async fn app_token(&self, client: &Client, scope: &str) -> String {
         let response = self

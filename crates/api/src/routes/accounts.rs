@@ -236,7 +236,6 @@ async fn update_credentials(
         privacy: source.privacy,
         sensitive: source.sensitive,
         language: source.language,
-        ..ProfileUpdate::default()
     };
     // Every upload is checked before any is stored.
     let mut stored = Vec::new();
@@ -258,12 +257,7 @@ async fn update_credentials(
             .put(key, std::mem::take(bytes), content_type)
             .await?;
     }
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
+    let mut tx = state.begin().await?;
     accounts::update_profile(&mut *tx, me, &change).await?;
     // Unlocking accepts everyone who was waiting, as Mastodon does.
     if change.locked == Some(false) {
@@ -374,13 +368,7 @@ async fn search(
     let found =
         accounts::search_prefix(&state.db.replica, q, limit, offset, following_only).await?;
     let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-    let blocked: std::collections::HashSet<i64> =
-        relationships::relationships(&state.db.replica, me, &ids)
-            .await?
-            .into_iter()
-            .filter(|r| r.blocked_by || r.blocking)
-            .map(|r| r.id)
-            .collect();
+    let blocked = super::follows::blocked_among(&state, me, &ids).await?;
     let visible: Vec<Account> = found
         .into_iter()
         .filter(|a| !blocked.contains(&a.id))

@@ -8,6 +8,8 @@ use lookbook_core::db::accounts;
 use lookbook_core::db::accounts::Account;
 use lookbook_core::db::graph::{self, Change, FollowOptions};
 use lookbook_core::db::relationships::{self, List};
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -102,12 +104,7 @@ async fn follow(
             "Following your own account is not allowed".into(),
         ));
     }
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
+    let mut tx = state.begin().await?;
     graph::lock_pair(&mut tx, me, target.id).await?;
     if graph::blocked_either_way(&mut tx, me, target.id).await? {
         return Err(ApiError::Forbidden("This action is not allowed".into()));
@@ -166,6 +163,16 @@ async fn relationships_of(
     Ok(Json(ordered))
 }
 
+/// Those of `ids` that `viewer` blocks or is blocked by: never shown to them.
+pub async fn blocked_among(state: &AppState, viewer: i64, ids: &[i64]) -> ApiResult<HashSet<i64>> {
+    Ok(relationships::relationships(&state.db.primary, viewer, ids)
+        .await?
+        .into_iter()
+        .filter(|r| r.blocking || r.blocked_by)
+        .map(|r| r.id)
+        .collect())
+}
+
 /// Renders a page of a list with its Link header, hiding accounts that block
 /// the viewer or that the viewer blocks.
 pub async fn account_page(
@@ -191,14 +198,9 @@ pub async fn account_page(
     let edges = relationships::page(&state.db.primary, list, owner, bounds).await?;
     let ids: Vec<i64> = edges.iter().map(|e| e.account_id).collect();
     let found = accounts::by_ids(&state.db.primary, &ids).await?;
-    let hidden: Vec<i64> = match viewer {
-        Some(me) => relationships::relationships(&state.db.primary, me, &ids)
-            .await?
-            .into_iter()
-            .filter(|r| r.blocking || r.blocked_by)
-            .map(|r| r.id)
-            .collect(),
-        None => Vec::new(),
+    let hidden = match viewer {
+        Some(me) => blocked_among(state, me, &ids).await?,
+        None => HashSet::new(),
     };
     let ordered: Vec<Account> = edges
         .iter()
@@ -221,6 +223,25 @@ pub async fn account_page(
     Ok((headers, Json(body)))
 }
 
+/// A public list of the account `id` (`followers` or `following`).
+async fn public_list(
+    state: &AppState,
+    auth: &MaybeAuth,
+    id: &str,
+    list: List,
+    page: &PageParams,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let owner = load(state, parse_id(id)?).await?;
+    auth.require_if_present("read:accounts")?;
+    let name = if list == List::Followers {
+        "followers"
+    } else {
+        "following"
+    };
+    let path = format!("/api/v1/accounts/{}/{name}", owner.id);
+    account_page(state, auth.viewer(), list, owner.id, &path, page).await
+}
+
 /// Who follows an account, newest first.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/followers", tag = "follows",
     params(("id" = String, Path, description = "Account id")),
@@ -231,18 +252,7 @@ async fn followers(
     Path(id): Path<String>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    let owner = load(&state, parse_id(&id)?).await?;
-    auth.require_if_present("read:accounts")?;
-    let path = format!("/api/v1/accounts/{}/followers", owner.id);
-    account_page(
-        &state,
-        auth.viewer(),
-        List::Followers,
-        owner.id,
-        &path,
-        &page,
-    )
-    .await
+    public_list(&state, &auth, &id, List::Followers, &page).await
 }
 
 /// Whom an account follows, newest first.
@@ -255,18 +265,7 @@ async fn following(
     Path(id): Path<String>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    let owner = load(&state, parse_id(&id)?).await?;
-    auth.require_if_present("read:accounts")?;
-    let path = format!("/api/v1/accounts/{}/following", owner.id);
-    account_page(
-        &state,
-        auth.viewer(),
-        List::Following,
-        owner.id,
-        &path,
-        &page,
-    )
-    .await
+    public_list(&state, &auth, &id, List::Following, &page).await
 }
 
 /// Accounts waiting for the caller's approval.

@@ -152,12 +152,7 @@ async fn upload(
         .map(parse_focus)
         .transpose()?
         .unwrap_or((0.0, 0.0));
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
+    let mut tx = state.begin().await?;
     let new = NewMedia {
         account_id: me,
         original_key: &key,

@@ -209,12 +209,7 @@ async fn register(
         .as_deref()
         .filter(|l| !l.is_empty())
         .unwrap_or("en");
-    let mut tx = state
-        .db
-        .primary
-        .begin()
-        .await
-        .map_err(lookbook_core::Error::from)?;
+    let mut tx = state.begin().await?;
     let new = NewAccount {
         username,
         email,

@@ -421,19 +421,7 @@ async fn refresh_tokens_rotate() {
     let app = TestApp::spawn().await;
     let ann = app.sign_up("ann").await;
     let client = app.register_client("read").await;
-    let body: Value = app
-        .token_request(
-            &client,
-            &[
-                ("grant_type", "password"),
-                ("username", "ann"),
-                ("password", &ann.password),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = app.password_grant(&client, "ann", &ann.password).await;
     let old = body["access_token"].as_str().unwrap();
     assert_eq!(
         app.get_as(old, "/api/v1/accounts/verify_credentials")
@@ -479,19 +467,7 @@ async fn revoked_tokens_stop_working_on_every_instance() {
     tokio::spawn(other.run_until_stopped(std::future::pending()));
     let ann = app.sign_up("ann").await;
     let client = app.register_client("read").await;
-    let body: Value = app
-        .token_request(
-            &client,
-            &[
-                ("grant_type", "password"),
-                ("username", "ann"),
-                ("password", &ann.password),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body = app.password_grant(&client, "ann", &ann.password).await;
     let token = body["access_token"].as_str().unwrap().to_string();
     let on_other = || {
         app.client
