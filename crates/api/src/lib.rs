@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod params;
 pub mod routes;
 pub mod state;
+pub mod statuses;
 pub mod throttle;
 
 use std::future::Future;

@@ -82,6 +82,9 @@ pub struct MemcachedConfig {
 #[derive(Debug, Clone)]
 pub struct S3Config {
     pub endpoint: String,
+    /// The endpoint clients upload to with presigned URLs (what phones can
+    /// reach); the same as `endpoint` unless set.
+    pub public_endpoint: String,
     pub region: String,
     pub bucket: String,
     pub access_key_id: String,
@@ -199,6 +202,10 @@ impl Config {
             },
             s3: S3Config {
                 endpoint: env.url("S3_ENDPOINT")?,
+                public_endpoint: match env.get("S3_PUBLIC_ENDPOINT") {
+                    Some(_) => env.url("S3_PUBLIC_ENDPOINT")?,
+                    None => env.url("S3_ENDPOINT")?,
+                },
                 region: env.get("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
                 bucket: env.required("S3_BUCKET")?,
                 access_key_id: env.required("S3_ACCESS_KEY_ID")?,

@@ -9,6 +9,7 @@
 //! - [`storage`]: S3, where every byte of media lives.
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
+//! - [`text`]: hashtags, mentions and links in what members write.
 
 pub mod auth;
 pub mod cache;
@@ -19,6 +20,7 @@ pub mod kv;
 pub mod storage;
 pub mod tasks;
 pub mod telemetry;
+pub mod text;
 
 pub use config::Config;
 

@@ -8,6 +8,7 @@ use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 
@@ -32,6 +33,8 @@ use crate::config::S3Config;
 #[derive(Debug, Clone)]
 pub struct Storage {
     client: Client,
+    /// Signs URLs for the public endpoint; never sends requests itself.
+    presigner: Client,
     bucket: String,
     media_base_url: String,
 }
@@ -64,8 +67,13 @@ impl Storage {
             )
             .retry_config(RetryConfig::standard().with_max_attempts(2))
             .build();
+        let presigner = s3
+            .to_builder()
+            .endpoint_url(&config.public_endpoint)
+            .build();
         Storage {
             client: Client::from_conf(s3),
+            presigner: Client::from_conf(presigner),
             bucket: config.bucket.clone(),
             media_base_url: config.media_base_url.clone(),
         }
@@ -104,6 +112,54 @@ impl Storage {
             .await
             .map_err(|e| storage_error("head bucket", e))?;
         Ok(())
+    }
+
+    /// A URL a client can PUT one object to until `expires`, with its type
+    /// and exact length signed in: a different type or size is refused by S3.
+    /// Returns the URL and the headers the client must send.
+    pub async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        length: u64,
+        expires: Duration,
+    ) -> crate::Result<(String, Vec<(String, String)>)> {
+        let config = PresigningConfig::expires_in(expires).map_err(anyhow::Error::from)?;
+        let length = i64::try_from(length).map_err(anyhow::Error::from)?;
+        let request = self
+            .presigner
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(length)
+            .presigned(config)
+            .await
+            .map_err(|e| storage_error("presign put", e))?;
+        let headers = request
+            .headers()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Ok((request.uri().to_string(), headers))
+    }
+
+    /// An object's size and content type, or None if there is none.
+    pub async fn head(&self, key: &str) -> crate::Result<Option<(u64, Option<String>)>> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(found) => {
+                let size = found.content_length().unwrap_or(0).max(0) as u64;
+                Ok(Some((size, found.content_type().map(str::to_string))))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(storage_error("head object", err)),
+        }
     }
 
     /// Stores `bytes` under `key`.

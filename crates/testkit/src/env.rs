@@ -191,6 +191,7 @@ impl TestEnv {
     fn storage_for(&self, bucket: &str) -> Storage {
         let s3 = S3Config {
             endpoint: self.s3_endpoint.clone(),
+            public_endpoint: self.s3_endpoint.clone(),
             region: self.var("S3_REGION").to_string(),
             bucket: bucket.to_string(),
             access_key_id: self.var("S3_ACCESS_KEY_ID").to_string(),

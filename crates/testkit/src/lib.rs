@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod client;
+pub mod crowd;
 pub mod env;
 pub mod nginx;
 pub mod proxy;

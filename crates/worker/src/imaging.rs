@@ -1,14 +1,19 @@
 //! Decoding and encoding photos safely, shared by the task kinds that make
 //! images: size limits checked from the header before any pixel is decoded,
 //! a memory bound on the decoder, EXIF orientation applied, and a bound on
-//! how many images one worker decodes at once.
+//! how many images one worker decodes at once. Scaling, JPEG encoding and
+//! the blurhash live here; WebP and the colour palette in submodules.
+
+pub mod palette;
+pub mod webp;
 
 use std::io::Cursor;
 
 use anyhow::{Context as _, anyhow};
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader};
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, RgbImage};
 use lookbook_core::config::Limits;
 use tokio::sync::Semaphore;
 
@@ -72,23 +77,64 @@ fn jpeg_complete(bytes: &[u8]) -> bool {
     bytes[last_scan..].windows(2).any(|w| w == [0xff, 0xd9])
 }
 
-/// Scales down to at most `width` pixels wide (never up), keeping the aspect.
-pub fn fit_width(image: &DynamicImage, width: u32) -> DynamicImage {
-    if image.width() <= width {
-        return image.clone();
+/// The size of an image `width` x `height` scaled down to at most
+/// `max_width` pixels wide (never up), keeping the aspect.
+pub fn fit_width(width: u32, height: u32, max_width: u32) -> (u32, u32) {
+    if width <= max_width {
+        return (width, height);
     }
-    let height = (u64::from(image.height()) * u64::from(width) / u64::from(image.width())).max(1);
-    image.resize_exact(
-        width,
-        u32::try_from(height).unwrap_or(u32::MAX),
-        FilterType::Lanczos3,
-    )
+    let scaled = (u64::from(height) * u64::from(max_width) / u64::from(width)).max(1);
+    (max_width, u32::try_from(scaled).unwrap_or(u32::MAX))
+}
+
+/// The size of an image `width` x `height` scaled down to fit a `side`
+/// square (never up), keeping the aspect.
+pub fn fit_square(width: u32, height: u32, side: u32) -> (u32, u32) {
+    if width >= height {
+        fit_width(width, height, side)
+    } else {
+        let (h, w) = fit_width(height, width, side);
+        (w, h)
+    }
+}
+
+/// Scales `image` to exactly `width` x `height` with a Lanczos3 filter.
+pub fn resize(image: &RgbImage, width: u32, height: u32) -> anyhow::Result<RgbImage> {
+    if image.dimensions() == (width, height) {
+        return Ok(image.clone());
+    }
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )?;
+    let mut target = Image::new(width, height, PixelType::U8x3);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    Resizer::new().resize(&source, &mut target, &options)?;
+    RgbImage::from_raw(width, height, target.into_vec())
+        .ok_or_else(|| anyhow!("the scaled image has the wrong size"))
+}
+
+/// A blurhash of `image` with 4x3 components, as Mastodon makes them;
+/// `image` should be a thumbnail, the cost grows with its pixels.
+pub fn blurhash(image: &RgbImage) -> anyhow::Result<String> {
+    let rgba: Vec<u8> = image
+        .pixels()
+        .flat_map(|p| [p[0], p[1], p[2], u8::MAX])
+        .collect();
+    blurhash::encode(4, 3, image.width(), image.height(), &rgba)
+        .map_err(|e| anyhow!("blurhash: {e}"))
 }
 
 /// Encodes a JPEG carrying only the colour profile: every other metadata
 /// block of the original (EXIF, GPS, XMP) is gone.
 pub fn jpeg(image: &DynamicImage, icc: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {
-    let rgb = image.to_rgb8();
+    jpeg_rgb(&image.to_rgb8(), icc)
+}
+
+/// [`jpeg`] for an image already in RGB, sparing a copy of the pixels.
+pub fn jpeg_rgb(image: &RgbImage, icc: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut encoder = JpegEncoder::new_with_quality(&mut out, QUALITY);
     if let Some(icc) = icc {
@@ -96,9 +142,9 @@ pub fn jpeg(image: &DynamicImage, icc: Option<&[u8]>) -> anyhow::Result<Vec<u8>>
         let _ = encoder.set_icc_profile(icc.to_vec());
     }
     encoder.write_image(
-        rgb.as_raw(),
-        rgb.width(),
-        rgb.height(),
+        image.as_raw(),
+        image.width(),
+        image.height(),
         image::ExtendedColorType::Rgb8,
     )?;
     Ok(out)

@@ -4,6 +4,8 @@
 //! parts with the size limit enforced as they arrive; the server picks every
 //! object key.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -24,10 +26,13 @@ use crate::params::{self, Params, flex_string};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload))
+        .routes(routes!(upload_and_wait))
         .routes(routes!(show, update))
 }
 
-/// Mastodon's MediaAttachment entity.
+/// Mastodon's MediaAttachment entity, plus a `lookbook` object with what
+/// Mastodon has no field for (clients ignore unknown fields): the dominant
+/// colours and the WebP variants.
 pub fn entity(state: &AppState, item: &Media) -> Value {
     let url = |name: &str| {
         item.variants
@@ -35,6 +40,13 @@ pub fn entity(state: &AppState, item: &Media) -> Value {
             .and_then(Value::as_str)
             .map(|key| state.storage.url(key))
     };
+    let webp: serde_json::Map<String, Value> = ["original", "1080", "640", "320"]
+        .into_iter()
+        .filter_map(|name| Some((name.to_string(), url(&format!("{name}.webp"))?.into())))
+        .collect();
+    let mut lookbook = serde_json::Map::new();
+    lookbook.insert("colors".into(), item.colors.clone());
+    lookbook.insert("webp".into(), Value::Object(webp));
     json!({
         "id": item.id.to_string(),
         "type": "image",
@@ -45,12 +57,13 @@ pub fn entity(state: &AppState, item: &Media) -> Value {
         "text_url": Value::Null,
         "meta": item.meta,
         "description": item.description,
-        "blurhash": Value::Null,
+        "blurhash": item.blurhash,
+        "lookbook": lookbook,
     })
 }
 
 /// `x,y` with each in -1..1, as Mastodon takes focus.
-fn parse_focus(text: &str) -> ApiResult<(f32, f32)> {
+pub fn parse_focus(text: &str) -> ApiResult<(f32, f32)> {
     let invalid =
         || ApiError::Unprocessable("focus must be two numbers from -1.0 to 1.0, as \"x,y\"".into());
     let (x, y) = text.split_once(',').ok_or_else(invalid)?;
@@ -62,7 +75,7 @@ fn parse_focus(text: &str) -> ApiResult<(f32, f32)> {
     Ok((x, y))
 }
 
-fn check_description(state: &AppState, description: Option<&str>) -> ApiResult<()> {
+pub fn check_description(state: &AppState, description: Option<&str>) -> ApiResult<()> {
     let max = state.config.limits.alt_text_chars as usize;
     if description.is_some_and(|d| d.chars().count() > max) {
         return Err(ApiError::Unprocessable(format!(
@@ -90,9 +103,55 @@ async fn own(state: &AppState, me: i64, id: &str) -> ApiResult<Media> {
 async fn upload(
     State(state): State<AppState>,
     auth: Auth,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let me = auth.user_with("write:media")?;
+    let item = receive(&state, me, form).await?;
+    Ok((StatusCode::ACCEPTED, Json(entity(&state, &item))))
+}
+
+/// Uploads a photo and waits for the worker, up to a bound: 200 when ready,
+/// 422 with the reason when it failed, 202 when it is still processing.
+#[utoipa::path(post, path = "/api/v1/media", tag = "media",
+    responses((status = 200, description = "The processed MediaAttachment"), (status = 202, description = "Still processing after the wait"),
+              (status = 413, description = "Larger than the photo limit"), (status = 422, description = "Not a supported image, or processing failed")))]
+async fn upload_and_wait(
+    State(state): State<AppState>,
+    auth: Auth,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let me = auth.user_with("write:media")?;
+    let item = receive(&state, me, form).await?;
+    let deadline = tokio::time::Instant::now() + SYNC_WAIT;
+    loop {
+        let current = media::by_id(&state.db.primary, item.id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        match current.state.as_str() {
+            "ready" => return Ok((StatusCode::OK, Json(entity(&state, &current)))),
+            "failed" => return Err(failed(current)),
+            _ if tokio::time::Instant::now() >= deadline => {
+                return Ok((StatusCode::ACCEPTED, Json(entity(&state, &current))));
+            }
+            _ => tokio::time::sleep(SYNC_POLL).await,
+        }
+    }
+}
+
+/// How long `POST /api/v1/media` waits for processing.
+const SYNC_WAIT: Duration = Duration::from_secs(20);
+const SYNC_POLL: Duration = Duration::from_millis(100);
+
+fn failed(item: Media) -> ApiError {
+    ApiError::Unprocessable(format!(
+        "processing failed: {}",
+        item.failure.unwrap_or_else(|| "unknown reason".into())
+    ))
+}
+
+/// Streams the multipart upload to S3 and records it; the worker is asked
+/// to process it.
+async fn receive(state: &AppState, me: i64, mut form: Multipart) -> ApiResult<Media> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         ApiError::BadRequest(format!("malformed multipart body: {e}"))
     };
@@ -145,7 +204,7 @@ async fn upload(
     };
     let details: Details = serde_json::from_value(Value::Object(fields))
         .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))?;
-    check_description(&state, details.description.as_deref())?;
+    check_description(state, details.description.as_deref())?;
     let focus = details
         .focus
         .as_deref()
@@ -164,10 +223,9 @@ async fn upload(
     let id = media::insert(&mut *tx, &new).await?;
     tasks::enqueue(&mut tx, &Task::ProcessMedia { media_id: id }).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
-    let item = media::by_id(&state.db.primary, id)
+    media::by_id(&state.db.primary, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::ACCEPTED, Json(entity(&state, &item))))
+        .ok_or(ApiError::NotFound)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,10 +251,7 @@ async fn show(
     let item = own(&state, me, &id).await?;
     match item.state.as_str() {
         "ready" => Ok((StatusCode::OK, Json(entity(&state, &item)))),
-        "failed" => Err(ApiError::Unprocessable(format!(
-            "processing failed: {}",
-            item.failure.unwrap_or_else(|| "unknown reason".into())
-        ))),
+        "failed" => Err(failed(item)),
         _ => Ok((StatusCode::PARTIAL_CONTENT, Json(entity(&state, &item)))),
     }
 }

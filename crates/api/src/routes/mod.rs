@@ -1,19 +1,24 @@
 //! The routes, one module per resource, assembled with their OpenAPI
 //! descriptions into one router.
 
+pub mod account_statuses;
 pub mod accounts;
 pub mod apps;
 pub mod authorize;
 pub mod blocks;
+pub mod compose;
 pub mod defaults;
+pub mod favourites;
 pub mod follows;
 pub mod health;
 pub mod instance;
+pub mod items;
 pub mod media;
-
 pub mod metrics;
 pub mod oauth;
 pub mod registration;
+pub mod statuses;
+pub mod uploads;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -38,8 +43,10 @@ use crate::error::error_response;
         (name = "oauth", description = "Tokens: issue, revoke, authorize"),
         (name = "accounts", description = "Members and their profiles"),
         (name = "follows", description = "Following and follow requests"),
-                (name = "blocks", description = "Blocks and mutes"),
+        (name = "blocks", description = "Blocks and mutes"),
         (name = "media", description = "Photo uploads and their processing"),
+        (name = "statuses", description = "Posts, comments, favourites and bookmarks"),
+        (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
 )]
 struct ApiDoc;
@@ -59,6 +66,12 @@ pub fn router(state: AppState) -> Router {
         .merge(blocks::routes())
         .merge(defaults::routes())
         .merge(media::routes())
+        .merge(compose::routes())
+        .merge(statuses::routes())
+        .merge(favourites::routes())
+        .merge(account_statuses::routes())
+        .merge(items::routes())
+        .merge(uploads::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

@@ -7,7 +7,9 @@ use lookbook_testkit::{TestApp, TestEnv};
 
 /// The Python client registers an app, creates accounts, verifies and updates
 /// a profile with an avatar, signs in with the password and code flows,
-/// follows, reads relationships and followers, mutes, blocks and revokes.
+/// follows, reads relationships and followers, posts a photo (waiting for it
+/// with `media_post(synchronous=True)`), comments, favourites, bookmarks,
+/// reads the thread, deletes, mutes, blocks and revokes.
 #[tokio::test(flavor = "multi_thread")]
 async fn mastodon_py_drives_the_account_flows() {
     // The client follows the URLs the server announces, so they must be real.

@@ -3,12 +3,13 @@
 use std::io::Cursor;
 use std::time::Duration;
 
+use image::GenericImageView as _;
 use lookbook_testkit::{Member, TestApp, TestEnv, eventually};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     });
@@ -33,7 +34,7 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     member: &Member,
     bytes: Vec<u8>,
@@ -60,7 +61,7 @@ async fn upload(
 }
 
 /// Polls the media until it leaves processing; returns the final answer.
-async fn settle(app: &TestApp, member: &Member, id: &str) -> (StatusCode, Value) {
+pub async fn settle(app: &TestApp, member: &Member, id: &str) -> (StatusCode, Value) {
     let path = format!("/api/v1/media/{id}");
     let done = eventually(Duration::from_secs(20), || async {
         app.get_as(&member.token, &path).await.status() != StatusCode::PARTIAL_CONTENT
@@ -104,6 +105,88 @@ async fn a_photo_is_processed_into_variants() {
         assert_eq!(img.width(), width, "{field}");
         assert_eq!(img.height(), width * 3 / 4, "{field}");
     }
+    // Each size also comes as WebP, for the clients that take it.
+    let webp = &body["lookbook"]["webp"];
+    for (name, width) in [
+        ("original", 2000),
+        ("1080", 1080),
+        ("640", 640),
+        ("320", 320),
+    ] {
+        let url = webp[name].as_str().unwrap();
+        assert!(url.ends_with(".webp"), "{name}: {url}");
+        let key = url.split(&bucket).nth(1).unwrap();
+        let bytes = storage.get(key, 10 << 20).await.unwrap().unwrap();
+        assert_eq!(
+            image::guess_format(&bytes).unwrap(),
+            image::ImageFormat::WebP,
+            "{name}"
+        );
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(img.dimensions(), (width, width * 3 / 4), "{name}");
+    }
+    assert_valid_blurhash(&body);
+}
+
+/// The entity's blurhash is a 4x3 one that decodes; returns its pixels
+/// (RGBA) at 40x30.
+fn assert_valid_blurhash(body: &Value) -> Vec<u8> {
+    let hash = body["blurhash"].as_str().unwrap();
+    assert_eq!(hash.len(), 4 + 2 * 4 * 3, "4x3 components: {hash}");
+    let pixels = blurhash::decode(hash, 40, 30, 1.0).unwrap();
+    assert_eq!(pixels.len(), 40 * 30 * 4);
+    pixels
+}
+
+/// A mostly red photo with some blue: the placeholder and the colours say
+/// red, red first, and a processing photo has neither yet.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ready_photo_has_a_blurhash_and_its_colours() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let img = image::RgbImage::from_fn(800, 600, |x, y| {
+        let grain = ((x * 5 + y * 11) % 13) as u8;
+        if x < 640 {
+            image::Rgb([190 + grain, 25, 35])
+        } else {
+            image::Rgb([20, 35, 180 + grain])
+        }
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
+    let (status, body) = upload(&app, &ann, bytes.into_inner(), "red.jpg").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert!(body["blurhash"].is_null());
+    assert_eq!(body["lookbook"]["colors"], serde_json::json!([]));
+
+    let (status, body) = settle(&app, &ann, body["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let placeholder = assert_valid_blurhash(&body);
+    let left = &placeholder[(15 * 40 + 8) * 4..][..3];
+    assert!(left[0] > 120 && left[2] < 90, "a red placeholder: {left:?}");
+    let colors: Vec<[u8; 3]> = body["lookbook"]["colors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let hex = c.as_str().unwrap();
+            assert!(hex.len() == 7 && hex.starts_with('#'), "{hex}");
+            let n = u32::from_str_radix(&hex[1..], 16).unwrap();
+            [(n >> 16) as u8, (n >> 8) as u8, n as u8]
+        })
+        .collect();
+    assert!(!colors.is_empty() && colors.len() <= 5, "{colors:?}");
+    let red = colors[0];
+    assert!(
+        red[0].abs_diff(196) < 25 && red[1] < 60 && red[2] < 70,
+        "red comes first: {colors:?}"
+    );
+    assert!(
+        colors[1..].iter().any(|c| c[2] > 150 && c[0] < 60),
+        "the blue follows: {colors:?}"
+    );
 }
 
 /// Bad files are refused at the door (not an image, too big) or fail in the
@@ -293,15 +376,22 @@ async fn phone_photos_come_back_upright_and_without_metadata() {
         .0
         .to_string();
     let keys = storage.list(&prefix).await.unwrap();
-    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert_eq!(keys.len(), 8, "four sizes, as JPEG and WebP: {keys:?}");
     for key in keys {
         let bytes = storage.get(&key, 10 << 20).await.unwrap().unwrap();
+        if key.ends_with(".webp") {
+            assert!(
+                !contains(&bytes, b"EXIF") && !contains(&bytes, b"Exif"),
+                "{key} still has EXIF"
+            );
+        } else {
+            assert!(
+                !contains(&bytes, b"Exif") && !contains(&bytes, &[0xff, 0xe1]),
+                "{key} still has EXIF"
+            );
+        }
         assert!(
-            !contains(&bytes, b"Exif") && !contains(&bytes, &[0xff, 0xe1]),
-            "{key} still has EXIF"
-        );
-        assert!(
-            contains(&bytes, b"ICC_PROFILE"),
+            contains(&bytes, b"lookbook-test-colour-profile"),
             "{key} lost its colour profile"
         );
         let img = image::load_from_memory(&bytes).unwrap().to_rgb8();

@@ -87,6 +87,37 @@ followers = bob.account_followers(bob_id)
 assert [a.id for a in followers] == [me.id], followers
 assert ann.account(bob_id).followers_count == 1
 
+step("post a photo with media_post(synchronous=True) and read it back")
+with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
+    f.write(png(1200, 900, (20, 60, 160)))
+    photo_path = f.name
+media = ann.media_post(photo_path, description="Blue blazer", focus=(0.1, -0.2), synchronous=True)
+assert media.url and media.url.endswith(".jpg"), media
+assert media.meta.original.width == 1200 and media.meta.small.width == 320, media.meta
+assert media.description == "Blue blazer", media
+posted = ann.status_post("Office look #workwear", media_ids=[media], visibility="public", language="en")
+read = bob.status(posted.id)
+assert read.content == posted.content and "workwear" in read.content, read
+assert [m.id for m in read.media_attachments] == [media.id], read.media_attachments
+assert read.media_attachments[0].url == media.url, read.media_attachments
+assert read.media_attachments[0].description == "Blue blazer"
+assert [t.name for t in read.tags] == ["workwear"], read.tags
+
+step("comment, favourite, bookmark and read the thread")
+comment = bob.status_post("Love the colour", in_reply_to_id=posted.id)
+assert comment.in_reply_to_id == posted.id, comment
+assert bob.status_favourite(posted.id).favourited
+assert bob.status_bookmark(posted.id).bookmarked
+assert [s.id for s in bob.favourites()] == [posted.id]
+assert [s.id for s in bob.bookmarks()] == [posted.id]
+assert [a.id for a in ann.status_favourited_by(posted.id)] == [bob.account_verify_credentials().id]
+context = ann.status_context(posted.id)
+assert [s.id for s in context.descendants] == [comment.id], context
+assert ann.status(posted.id).favourites_count == 1
+assert [s.id for s in ann.account_statuses(me.id, only_media=True)] == [posted.id]
+deleted = bob.status_delete(comment.id)
+assert deleted.text == "Love the colour", deleted
+
 step("mute and block")
 assert ann.account_mute(bob_id).muting
 assert [a.id for a in ann.mutes()] == [bob_id]

@@ -20,6 +20,10 @@ pub struct Media {
     pub variants: serde_json::Value,
     /// Mastodon's `meta`: sizes, aspect, focus.
     pub meta: serde_json::Value,
+    /// The blurred placeholder clients draw while the photo loads.
+    pub blurhash: Option<String>,
+    /// Dominant colours as `#rrggbb`, most prominent first, for browsing by colour.
+    pub colors: serde_json::Value,
 }
 
 /// What an upload stores before processing.
@@ -51,14 +55,19 @@ pub async fn insert(db: impl PgExecutor<'_>, new: &NewMedia<'_>) -> crate::Resul
 }
 
 pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Media>> {
+    Ok(by_ids(db, &[id]).await?.pop())
+}
+
+/// The media with these ids, in no particular order (missing ids skipped).
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<Media>> {
     let media = sqlx::query_as!(
         Media,
         "select id, account_id, state, failure, original_key, content_type, file_size, description,
-                focus_x, focus_y, variants, meta
-         from media_attachments where id = $1",
-        id
+                focus_x, focus_y, variants, meta, blurhash, colors
+         from media_attachments where id = any($1)",
+        ids
     )
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
     Ok(media)
 }
@@ -89,20 +98,33 @@ pub async fn update_details(
     Ok(())
 }
 
-/// Marks processed media ready, with its variants and meta; only while it
-/// is still processing (a rerun changes nothing).
+/// What the worker made of a photo.
+#[derive(Debug)]
+pub struct Processed<'a> {
+    /// Variant name to object key.
+    pub variants: &'a serde_json::Value,
+    pub meta: &'a serde_json::Value,
+    pub blurhash: &'a str,
+    /// A JSON array of `#rrggbb` strings.
+    pub colors: &'a serde_json::Value,
+}
+
+/// Marks processed media ready with what the worker made of it; only while
+/// it is still processing (a rerun changes nothing).
 pub async fn mark_ready(
     db: impl PgExecutor<'_>,
     id: i64,
-    variants: &serde_json::Value,
-    meta: &serde_json::Value,
+    done: &Processed<'_>,
 ) -> crate::Result<bool> {
     let updated = sqlx::query!(
-        "update media_attachments set state = 'ready', variants = $2, meta = $3, updated_at = now()
+        "update media_attachments set state = 'ready', variants = $2, meta = $3, blurhash = $4,
+                colors = $5, updated_at = now()
          where id = $1 and state = 'processing'",
         id,
-        variants,
-        meta
+        done.variants,
+        done.meta,
+        done.blurhash,
+        done.colors
     )
     .execute(db)
     .await?
@@ -122,4 +144,16 @@ pub async fn mark_failed(db: impl PgExecutor<'_>, id: i64, reason: &str) -> crat
     .await?
     .rows_affected();
     Ok(updated == 1)
+}
+
+/// Locks the media row until the transaction ends (serialises changes to
+/// one photo's item tags).
+pub async fn lock(conn: &mut sqlx::PgConnection, id: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "select id from media_attachments where id = $1 for update",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(())
 }

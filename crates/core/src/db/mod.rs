@@ -6,10 +6,14 @@ pub mod apps;
 pub mod counters;
 pub mod graph;
 pub mod ids;
+pub mod items;
+pub mod marks;
 pub mod media;
 pub mod outbox;
 pub mod relationships;
+pub mod statuses;
 pub mod tokens;
+pub mod uploads;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;

@@ -88,6 +88,8 @@ pub enum List {
     Mutes,
     /// Who asked to follow the account.
     FollowRequests,
+    /// Who favourited the post (the owner is a post id).
+    FavouritedBy,
 }
 
 /// A page of `list` for `owner`. With `min_id`, the page is the one just
@@ -106,6 +108,7 @@ pub async fn page(
         List::Blocks => "blocks",
         List::Mutes => "mutes",
         List::FollowRequests => "follow_requests",
+        List::FavouritedBy => "favourited_by",
     };
     // Two statements, so each orders by plain `id` and the (owner, id)
     // indexes serve the page without sorting the whole list.
@@ -127,6 +130,9 @@ pub async fn page(
                union all
                select id, account_id, null from follow_requests
                  where $1 = 'follow_requests' and target_account_id = $2
+               union all
+               select id, account_id, null from favourites
+                 where $1 = 'favourited_by' and status_id = $2
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id limit $5"#,
@@ -156,6 +162,9 @@ pub async fn page(
                union all
                select id, account_id, null from follow_requests
                  where $1 = 'follow_requests' and target_account_id = $2
+               union all
+               select id, account_id, null from favourites
+                 where $1 = 'favourited_by' and status_id = $2
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id desc limit $5"#,

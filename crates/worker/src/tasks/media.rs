@@ -1,13 +1,15 @@
 //! `process_media`: turns an uploaded photo into the served variants — a
-//! capped original and 1080, 640 and 320 px wide, as JPEG carrying only the
-//! colour profile (EXIF and GPS are gone) — and fills in Mastodon's `meta`.
-//! A photo that cannot be decoded (damaged, a bomb, not an image) is marked
-//! failed with the reason the member will see.
+//! capped original and 1080, 640 and 320 px wide, each as JPEG and as WebP
+//! carrying only the colour profile (EXIF and GPS are gone) — fills in
+//! Mastodon's `meta` and `blurhash`, and finds the dominant colours. A photo
+//! that cannot be decoded (damaged, a bomb, not an image) is marked failed
+//! with the reason the member will see.
 //!
 //! The upload itself, metadata and all, is deleted once processed.
-//! Idempotent: variant keys follow from the original's, and only media still
-//! `processing` is touched.
+//! Idempotent: variant keys follow from the original's, the rest from the
+//! pixels, and only media still `processing` is touched.
 
+use lookbook_core::config::Limits;
 use lookbook_core::db::media;
 use serde_json::{Value, json};
 use sqlx::PgConnection;
@@ -15,13 +17,18 @@ use sqlx::PgConnection;
 use super::TaskError;
 use crate::{Context, imaging};
 
-/// Variant names and their widths; the first is the capped original.
+/// Variant names and their widths, largest first (each is scaled from the
+/// one before); the first is the capped original. The JPEG of each is
+/// recorded under the name, the WebP under `<name>.webp`.
 const VARIANTS: &[(&str, u32)] = &[
     ("original", 3840),
     ("1080", 1080),
     ("640", 640),
     ("320", 320),
 ];
+
+/// The side of the thumbnail the blurhash and the colours are taken from.
+const THUMBNAIL: u32 = 64;
 
 /// Where the variants of `original` live: `originals/media/1/x.jpg` → `media/1/x`.
 pub fn variant_base(original: &str) -> String {
@@ -40,31 +47,68 @@ fn size(width: u32, height: u32) -> Value {
     json!({ "width": width, "height": height, "size": format!("{width}x{height}"), "aspect": aspect })
 }
 
-/// The encoded variants and the `meta` object.
-type Rendered = (Vec<(&'static str, Vec<u8>)>, Value);
+/// One encoded variant.
+#[derive(Debug)]
+pub struct File {
+    /// Its name in `variants`.
+    pub name: String,
+    /// Its object key below the media's base.
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
 
-fn render(
-    bytes: &[u8],
-    limits: &lookbook_core::config::Limits,
-    focus: (f32, f32),
-) -> anyhow::Result<Rendered> {
+/// Everything made from one photo.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Vec<File>,
+    /// Mastodon's `meta`.
+    pub meta: Value,
+    pub blurhash: String,
+    /// `#rrggbb`, most prominent first.
+    pub colors: Vec<String>,
+}
+
+/// Decodes the photo once and makes everything from it, scaling down from
+/// one variant to the next.
+pub fn render(bytes: &[u8], limits: &Limits, focus: (f32, f32)) -> anyhow::Result<Rendered> {
     let decoded = imaging::decode(bytes, limits)?;
+    let icc = decoded.icc.as_deref();
     let (width, height) = (decoded.image.width(), decoded.image.height());
-    let mut out = Vec::new();
-    let mut small = (width, height);
+    let mut current = decoded.image.into_rgb8();
+    let mut files = Vec::new();
     for (name, max_width) in VARIANTS {
-        let variant = imaging::fit_width(&decoded.image, *max_width);
-        if *name == "320" {
-            small = (variant.width(), variant.height());
+        let (w, h) = imaging::fit_width(width, height, *max_width);
+        if current.dimensions() != (w, h) {
+            current = imaging::resize(&current, w, h)?;
         }
-        out.push((*name, imaging::jpeg(&variant, decoded.icc.as_deref())?));
+        files.push(File {
+            name: (*name).to_string(),
+            file_name: format!("{name}.jpg"),
+            content_type: "image/jpeg",
+            bytes: imaging::jpeg_rgb(&current, icc)?,
+        });
+        files.push(File {
+            name: format!("{name}.webp"),
+            file_name: format!("{name}.webp"),
+            content_type: "image/webp",
+            bytes: imaging::webp::encode(&current, icc)?,
+        });
     }
+    // `current` is now the smallest variant.
+    let (w, h) = imaging::fit_square(current.width(), current.height(), THUMBNAIL);
+    let thumbnail = imaging::resize(&current, w, h)?;
     let meta = json!({
         "original": size(width, height),
-        "small": size(small.0, small.1),
+        "small": size(current.width(), current.height()),
         "focus": { "x": focus.0, "y": focus.1 },
     });
-    Ok((out, meta))
+    Ok(Rendered {
+        files,
+        meta,
+        blurhash: imaging::blurhash(&thumbnail)?,
+        colors: imaging::palette::dominant(&thumbnail),
+    })
 }
 
 pub async fn run(ctx: &Context, media_id: i64, tx: &mut PgConnection) -> Result<(), TaskError> {
@@ -91,7 +135,7 @@ pub async fn run(ctx: &Context, media_id: i64, tx: &mut PgConnection) -> Result<
     let rendered = imaging::with_slot(move || render(&bytes, &limits, focus))
         .await
         .map_err(TaskError::Transient)?;
-    let (variants, meta) = match rendered {
+    let rendered = match rendered {
         Ok(done) => done,
         Err(reason) => {
             let reason = format!("{reason:#}");
@@ -106,15 +150,21 @@ pub async fn run(ctx: &Context, media_id: i64, tx: &mut PgConnection) -> Result<
     };
     let base = variant_base(&item.original_key);
     let mut keys = serde_json::Map::new();
-    for (name, jpeg) in variants {
-        let key = format!("{base}/{name}.jpg");
+    for file in rendered.files {
+        let key = format!("{base}/{}", file.file_name);
         ctx.storage
-            .put(&key, jpeg, "image/jpeg")
+            .put(&key, file.bytes, file.content_type)
             .await
             .map_err(transient)?;
-        keys.insert(name.to_string(), Value::String(key));
+        keys.insert(file.name, Value::String(key));
     }
-    media::mark_ready(&mut *tx, media_id, &Value::Object(keys), &meta)
+    let done = media::Processed {
+        variants: &Value::Object(keys),
+        meta: &rendered.meta,
+        blurhash: &rendered.blurhash,
+        colors: &json!(rendered.colors),
+    };
+    media::mark_ready(&mut *tx, media_id, &done)
         .await
         .map_err(transient)?;
     delete_upload(tx, &item.original_key)

@@ -1,0 +1,342 @@
+//! Writing posts: `POST /api/v1/statuses` (text with hashtags and mentions,
+//! photos, replies as comments, visibility, `Idempotency-Key`) and
+//! `PUT /api/v1/statuses/:id` (edit text and photo descriptions).
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
+use lookbook_core::db::{accounts, counters, ids, media};
+use lookbook_core::text;
+use serde::Deserialize;
+use serde_json::Value;
+use sqlx::PgConnection;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::accounts::parse_id;
+use super::media::{check_description, parse_focus};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::params::{Params, flex_bool, flex_list, flex_string};
+use crate::statuses::render;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(edit))
+}
+
+const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
+
+/// Longest `Idempotency-Key` kept.
+const KEY_MAX: usize = 256;
+
+/// A photo's description or focus changed with an edit.
+#[derive(Debug, Default, Deserialize)]
+struct MediaAttribute {
+    #[serde(default, deserialize_with = "flex_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    focus: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Compose {
+    #[serde(default, deserialize_with = "flex_string")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "flex_list")]
+    media_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "flex_string")]
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "flex_string")]
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    visibility: Option<String>,
+    #[serde(default, deserialize_with = "flex_string")]
+    language: Option<String>,
+    #[serde(default)]
+    poll: Option<Value>,
+    #[serde(default)]
+    scheduled_at: Option<Value>,
+    #[serde(default)]
+    media_attributes: Option<Value>,
+}
+
+impl Compose {
+    /// The text and content warning, within the length limit.
+    fn texts(&self, state: &AppState) -> ApiResult<(String, String)> {
+        let text = self.status.clone().unwrap_or_default();
+        let spoiler = self.spoiler_text.clone().unwrap_or_default();
+        let max = state.config.limits.status_chars as usize;
+        if text.chars().count() + spoiler.chars().count() > max {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: Text character limit of {max} exceeded"
+            )));
+        }
+        if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
+            return Err(ApiError::Unprocessable(
+                "Validation failed: polls are not supported here".into(),
+            ));
+        }
+        if self.scheduled_at.as_ref().is_some_and(|p| !p.is_null()) {
+            return Err(ApiError::Unprocessable(
+                "Validation failed: scheduled posts are not supported here".into(),
+            ));
+        }
+        Ok((text, spoiler))
+    }
+
+    /// The photo ids, distinct and within the limit.
+    fn media(&self, state: &AppState) -> ApiResult<Vec<i64>> {
+        let raw = self.media_ids.clone().unwrap_or_default();
+        let max = state.config.limits.media_per_status as usize;
+        if raw.len() > max {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: at most {max} photos a post"
+            )));
+        }
+        let mut seen = HashSet::new();
+        raw.iter()
+            .map(|id| {
+                let id = id.trim().parse::<i64>().ok().filter(|id| *id > 0);
+                match id {
+                    Some(id) if seen.insert(id) => Ok(id),
+                    Some(_) => Err(ApiError::Unprocessable(
+                        "Validation failed: a photo is listed twice".into(),
+                    )),
+                    None => Err(ApiError::Unprocessable(
+                        "Validation failed: media_ids must be media ids".into(),
+                    )),
+                }
+            })
+            .collect()
+    }
+
+    fn language(&self) -> ApiResult<Option<String>> {
+        match self.language.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(code)
+                if (2..=3).contains(&code.len())
+                    && code.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
+                Ok(Some(code.to_ascii_lowercase()))
+            }
+            Some(_) => Err(ApiError::Unprocessable(
+                "Validation failed: language must be an ISO 639 code such as \"en\"".into(),
+            )),
+        }
+    }
+}
+
+/// Attaches the photos, or explains why one cannot be.
+async fn attach(
+    conn: &mut PgConnection,
+    status_id: i64,
+    me: i64,
+    media_ids: &[i64],
+) -> ApiResult<()> {
+    let attached = statuses::set_media(conn, status_id, me, media_ids).await?;
+    if attached == media_ids.len() {
+        return Ok(());
+    }
+    for item in media::by_ids(&mut *conn, media_ids).await? {
+        if item.account_id == me && item.state == "processing" {
+            return Err(ApiError::Unprocessable(
+                "Cannot attach files that have not finished processing. Try again in a moment!"
+                    .into(),
+            ));
+        }
+        if item.account_id == me && item.state == "failed" {
+            return Err(ApiError::Unprocessable(format!(
+                "Cannot attach media {} : its processing failed",
+                item.id
+            )));
+        }
+    }
+    Err(ApiError::Unprocessable(
+        "Validation failed: media_ids names media that is not yours, does not exist, or belongs to another post"
+            .into(),
+    ))
+}
+
+/// Posts a status.
+#[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first post")),
+    responses((status = 200, description = "The Status"), (status = 404, description = "in_reply_to_id names no post the caller may see"),
+              (status = 422, description = "Invalid post, with the reason")))]
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Params(p): Params<Compose>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:statuses")?;
+    let key = match headers.get("idempotency-key") {
+        Some(value) => {
+            let key = value.to_str().ok().map(str::trim).filter(|k| {
+                !k.is_empty() && k.len() <= KEY_MAX && k.chars().all(|c| !c.is_control())
+            });
+            Some(key.ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "Idempotency-Key must be 1 to {KEY_MAX} printable characters"
+                ))
+            })?)
+        }
+        None => None,
+    };
+    let (text, spoiler) = p.texts(&state)?;
+    let media_ids = p.media(&state)?;
+    if text.trim().is_empty() && media_ids.is_empty() {
+        return Err(ApiError::Unprocessable(
+            "Validation failed: Text can't be blank".into(),
+        ));
+    }
+    let language = p.language()?;
+    let author = accounts::by_id(&state.db.primary, me)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let visibility = p.visibility.clone().unwrap_or(author.privacy);
+    if !VISIBILITIES.contains(&visibility.as_str()) {
+        return Err(ApiError::Unprocessable(format!(
+            "Validation failed: visibility must be one of {}",
+            VISIBILITIES.join(", ")
+        )));
+    }
+    let in_reply_to = match p.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => {
+            let parent = parse_id(raw)?;
+            statuses::visible(&state.db.primary, parent, Some(me))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let row = statuses::load(&state.db.primary, &[parent])
+                .await?
+                .pop()
+                .ok_or(ApiError::NotFound)?;
+            Some((row.id, row.account_id))
+        }
+        None => None,
+    };
+
+    let id = ids::next(&state.db.primary).await?;
+    let mut tx = state.begin().await?;
+    if let Some(key) = key
+        && let Some(earlier) = statuses::claim_idempotency_key(&mut tx, me, key, id).await?
+    {
+        tx.rollback().await.map_err(lookbook_core::Error::from)?;
+        let mut found = render(&state, Some(me), &[earlier]).await?;
+        return found.pop().map(Json).ok_or(ApiError::NotFound);
+    }
+    let new = NewStatus {
+        id,
+        account_id: me,
+        text: &text,
+        spoiler_text: &spoiler,
+        sensitive: p.sensitive.unwrap_or(false) || (author.sensitive && !media_ids.is_empty()),
+        visibility: &visibility,
+        language: language.as_deref(),
+        in_reply_to,
+        application_id: Some(auth.grant.app_id),
+    };
+    statuses::insert(&mut tx, &new).await?;
+    if !media_ids.is_empty() {
+        attach(&mut tx, id, me, &media_ids).await?;
+    }
+    statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
+    statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    let one = counters::Counts {
+        statuses: 1,
+        ..Default::default()
+    };
+    counters::add(&mut tx, me, one).await?;
+    if let Some((parent, _)) = in_reply_to {
+        let reply = StatusCounts {
+            replies: 1,
+            favourites: 0,
+        };
+        statuses::add_counts(&mut tx, parent, reply).await?;
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let mut posted = render(&state, Some(me), &[id]).await?;
+    posted.pop().map(Json).ok_or(ApiError::NotFound)
+}
+
+/// Edits a post: text, content warning, sensitivity, language, photos and
+/// their descriptions. Only its author may.
+#[utoipa::path(put, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "The edited Status"), (status = 404, description = "No such post of the caller's"),
+              (status = 422, description = "Invalid edit, with the reason")))]
+async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(p): Params<Compose>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:statuses")?;
+    let id = parse_id(&id)?;
+    let current = statuses::load(&state.db.primary, &[id])
+        .await?
+        .pop()
+        .filter(|s| s.account_id == me)
+        .ok_or(ApiError::NotFound)?;
+    let (text, spoiler) = p.texts(&state)?;
+    let language = p.language()?;
+    let media_ids = match &p.media_ids {
+        Some(_) => p.media(&state)?,
+        None => statuses::media_of(&state.db.primary, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default(),
+    };
+    if text.trim().is_empty() && media_ids.is_empty() {
+        return Err(ApiError::Unprocessable(
+            "Validation failed: Text can't be blank".into(),
+        ));
+    }
+    let attributes: Vec<MediaAttribute> = match p.media_attributes.clone() {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        // `media_attributes[][id]=...` arrives as a list, `[0][id]` as an object.
+        Some(Value::Object(map)) => map
+            .into_values()
+            .map(serde_json::from_value)
+            .collect::<Result<_, _>>(),
+        Some(other) => serde_json::from_value(other),
+    }
+    .map_err(|e| ApiError::Unprocessable(format!("invalid media_attributes: {e}")))?;
+
+    let mut tx = state.begin().await?;
+    statuses::update_text(
+        &mut tx,
+        id,
+        &text,
+        &spoiler,
+        p.sensitive.unwrap_or(current.sensitive),
+        language.as_deref().or(current.language.as_deref()),
+    )
+    .await?;
+    attach(&mut tx, id, me, &media_ids).await?;
+    for attribute in &attributes {
+        let media_id = attribute.id.as_deref().and_then(|i| i.parse::<i64>().ok());
+        let Some(media_id) = media_id.filter(|m| media_ids.contains(m)) else {
+            return Err(ApiError::Unprocessable(
+                "media_attributes must name photos of this post".into(),
+            ));
+        };
+        check_description(&state, attribute.description.as_deref())?;
+        let focus = attribute.focus.as_deref().map(parse_focus).transpose()?;
+        media::update_details(&mut *tx, media_id, attribute.description.as_deref(), focus).await?;
+    }
+    statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
+    statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let mut edited = render(&state, Some(me), &[id]).await?;
+    edited.pop().map(Json).ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,111 @@
+//! Reading and removing posts: `GET /api/v1/statuses/:id` (visibility
+//! enforced), `DELETE /api/v1/statuses/:id` (its photos leave S3 through the
+//! worker) and `GET /api/v1/statuses/:id/context` (the comment thread).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use lookbook_core::db::counters;
+use lookbook_core::db::statuses::{self, StatusCounts};
+use lookbook_core::tasks::{self, Task};
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::accounts::parse_id;
+use crate::AppState;
+use crate::auth::{Auth, MaybeAuth};
+use crate::error::{ApiError, ApiResult};
+use crate::statuses::{render, render_visible};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show, delete))
+        .routes(routes!(context))
+}
+
+/// A post, if the caller may see it: followers-only posts only to followers,
+/// direct posts only to those mentioned, nothing across a block.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "The Status"), (status = 404, description = "No such post the caller may see")))]
+async fn show(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    auth.require_if_present("read:statuses")?;
+    let id = parse_id(&id)?;
+    render_visible(&state, auth.viewer(), id).await.map(Json)
+}
+
+/// Deletes one of the caller's posts; answers with it, `text` included, so a
+/// client can offer to redraft it.
+#[utoipa::path(delete, path = "/api/v1/statuses/{id}", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "The deleted Status with its source text"), (status = 404, description = "No such post of the caller's")))]
+async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:statuses")?;
+    let id = parse_id(&id)?;
+    let row = statuses::load(&state.db.primary, &[id])
+        .await?
+        .pop()
+        .filter(|s| s.account_id == me)
+        .ok_or(ApiError::NotFound)?;
+    let mut entity = render(&state, Some(me), &[id])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    entity["text"] = row.text.into();
+
+    let mut tx = state.begin().await?;
+    let Some(deleted) = statuses::delete(&mut tx, id).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let one_less = counters::Counts {
+        statuses: -1,
+        ..Default::default()
+    };
+    counters::add(&mut tx, deleted.account_id, one_less).await?;
+    if let Some(parent) = deleted.in_reply_to_id {
+        let reply = StatusCounts {
+            replies: -1,
+            favourites: 0,
+        };
+        statuses::add_counts(&mut tx, parent, reply).await?;
+    }
+    if !deleted.keys.is_empty() {
+        tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: deleted.keys }).await?;
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    Ok(Json(entity))
+}
+
+/// The thread around a post: the posts it answers (`ancestors`) and the
+/// comments under it (`descendants`), oldest first, each only if the caller
+/// may see it.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/context", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "The Context"), (status = 404, description = "No such post the caller may see")))]
+async fn context(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    auth.require_if_present("read:statuses")?;
+    let id = parse_id(&id)?;
+    let viewer = auth.viewer();
+    let db = &state.db.primary;
+    statuses::visible(db, id, viewer)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ancestors = statuses::ancestors(db, id, viewer).await?;
+    let descendants = statuses::descendants(db, id, viewer).await?;
+    Ok(Json(json!({
+        "ancestors": render(&state, viewer, &ancestors).await?,
+        "descendants": render(&state, viewer, &descendants).await?,
+    })))
+}

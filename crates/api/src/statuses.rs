@@ -1,0 +1,246 @@
+//! The Status entity. A page of posts is hydrated with a fixed number of
+//! queries whatever its length: the rows, their authors, photos, item tags,
+//! hashtags, mentions, counts and the viewer's favourites and bookmarks.
+
+use std::collections::{HashMap, HashSet};
+
+use lookbook_core::db::items::{self, Item};
+use lookbook_core::db::statuses::{self, Status};
+use lookbook_core::db::{accounts, marks, media};
+use lookbook_core::text::{self, Span};
+use serde_json::{Value, json};
+
+use axum::Json;
+use axum::http::HeaderMap;
+
+use crate::AppState;
+use crate::entities::{self, time};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::link_header;
+use crate::routes::media::entity as media_entity;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Post text as Mastodon's HTML: escaped, paragraphs and line breaks, with
+/// hashtags, mentions of existing members and links made into links.
+pub fn content_html(base: &str, text: &str, mentioned: &[(i64, String)]) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut html = String::new();
+    for span in text::spans(text) {
+        match span {
+            Span::Plain(plain) => html.push_str(&escape(plain)),
+            Span::Hashtag(name) => html.push_str(&format!(
+                "<a href=\"{base}/tags/{}\" class=\"mention hashtag\" rel=\"tag\">#<span>{}</span></a>",
+                escape(&name.to_lowercase()),
+                escape(name)
+            )),
+            Span::Mention(name) => {
+                match mentioned
+                    .iter()
+                    .find(|(_, u)| u.eq_ignore_ascii_case(name))
+                {
+                    Some((_, username)) => html.push_str(&format!(
+                        "<span class=\"h-card\"><a href=\"{base}/@{0}\" class=\"u-url mention\">@<span>{0}</span></a></span>",
+                        escape(username)
+                    )),
+                    None => html.push_str(&escape(&format!("@{name}"))),
+                }
+            }
+            Span::Link(url) => html.push_str(&format!(
+                "<a href=\"{0}\" target=\"_blank\" rel=\"nofollow noopener noreferrer\">{0}</a>",
+                escape(url)
+            )),
+        }
+    }
+    html.split("\n\n")
+        .map(|p| format!("<p>{}</p>", p.trim_matches('\n').replace('\n', "<br />")))
+        .collect()
+}
+
+/// An item tag as JSON.
+pub fn item_entity(item: &Item) -> Value {
+    json!({
+        "id": item.id.to_string(),
+        "brand": { "slug": item.brand_slug, "name": item.brand_name },
+        "name": item.name,
+        "category": item.category,
+        "url": item.product_url,
+        "price": item.price,
+        "currency": item.currency,
+        "position": { "x": item.x, "y": item.y },
+    })
+}
+
+/// Photos by id as MediaAttachment JSON with their item tags under `lookbook`.
+pub async fn media_entities(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
+    let found = media::by_ids(&state.db.primary, ids).await?;
+    let mut tags = items::of_media(&state.db.primary, ids).await?;
+    Ok(found
+        .iter()
+        .map(|m| {
+            let mut entity = media_entity(state, m);
+            let items: Vec<Value> = tags
+                .remove(&m.id)
+                .unwrap_or_default()
+                .iter()
+                .map(item_entity)
+                .collect();
+            entity["lookbook"]["items"] = Value::Array(items);
+            (m.id, entity)
+        })
+        .collect())
+}
+
+/// The posts with these ids as Status JSON, in the order given; ids that no
+/// longer exist are left out. Visibility is the caller's business.
+pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiResult<Vec<Value>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let db = &state.db.primary;
+    let rows = statuses::load(db, ids).await?;
+    let author_ids: Vec<i64> = rows
+        .iter()
+        .map(|s| s.account_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let authors = accounts::by_ids(db, &author_ids).await?;
+    let authors: HashMap<i64, Value> = entities::accounts(state, &authors)
+        .await?
+        .into_iter()
+        .zip(authors.iter().map(|a| a.id))
+        .map(|(entity, id)| (id, entity))
+        .collect();
+    let media_of = statuses::media_of(db, ids).await?;
+    let media_ids: Vec<i64> = media_of.values().flatten().copied().collect();
+    let media = media_entities(state, &media_ids).await?;
+    let mut tags = statuses::tags_of(db, ids).await?;
+    let mut mentions = statuses::mentions_of(db, ids).await?;
+    let counts = statuses::counts(db, ids).await?;
+    let marked = match viewer {
+        Some(me) => Some(marks::among(db, me, ids).await?),
+        None => None,
+    };
+    let by_id: HashMap<i64, &Status> = rows.iter().map(|s| (s.id, s)).collect();
+    let base = &state.config.public_url;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(status) = by_id.get(id) else {
+            continue;
+        };
+        let Some(author) = authors.get(&status.account_id) else {
+            continue;
+        };
+        let username = author["username"].as_str().unwrap_or_default();
+        let mentioned = mentions.remove(id).unwrap_or_default();
+        let counts = counts.get(id).copied().unwrap_or_default();
+        let attachments: Vec<Value> = media_of
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| media.get(m).cloned())
+            .collect();
+        let mut entity = json!({
+            "id": id.to_string(),
+            "created_at": time(status.created_at),
+            "edited_at": status.edited_at.map(time),
+            "in_reply_to_id": status.in_reply_to_id.map(|i| i.to_string()),
+            "in_reply_to_account_id": status.in_reply_to_account_id.map(|i| i.to_string()),
+            "sensitive": status.sensitive,
+            "spoiler_text": status.spoiler_text,
+            "visibility": status.visibility,
+            "language": status.language,
+            "uri": format!("{base}/users/{username}/statuses/{id}"),
+            "url": format!("{base}/@{username}/{id}"),
+            "replies_count": counts.replies,
+            "reblogs_count": 0,
+            "favourites_count": counts.favourites,
+            "content": content_html(base, &status.text, &mentioned),
+            "reblog": Value::Null,
+            "application": status.app_name.as_ref().map(|name| json!({
+                "name": name, "website": status.app_website,
+            })),
+            "account": author,
+            "media_attachments": attachments,
+            "mentions": mentioned.iter().map(|(account, username)| json!({
+                "id": account.to_string(),
+                "username": username,
+                "acct": username,
+                "url": format!("{base}/@{username}"),
+            })).collect::<Vec<_>>(),
+            "tags": tags.remove(id).unwrap_or_default().iter().map(|name| json!({
+                "name": name, "url": format!("{base}/tags/{name}"),
+            })).collect::<Vec<_>>(),
+            "emojis": [],
+            "card": Value::Null,
+            "poll": Value::Null,
+            "filtered": [],
+        });
+        if let Some((favourites, bookmarks)) = &marked {
+            entity["favourited"] = favourites.contains(id).into();
+            entity["bookmarked"] = bookmarks.contains(id).into();
+            entity["reblogged"] = false.into();
+            entity["muted"] = false.into();
+            entity["pinned"] = false.into();
+        }
+        out.push(entity);
+    }
+    Ok(out)
+}
+
+/// One post the viewer may see, or 404.
+pub async fn render_visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Value> {
+    statuses::visible(&state.db.primary, id, viewer)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    render(state, viewer, &[id])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// A page of posts with its `Link` header; `row_ids` are what the page is
+/// keyed by (the posts' ids, or the favourites' or bookmarks' rows).
+pub async fn page(
+    state: &AppState,
+    viewer: Option<i64>,
+    path: &str,
+    row_ids: &[i64],
+    status_ids: &[i64],
+    limit: i64,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let body = render(state, viewer, status_ids).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(link) = link_header(&state.config.public_url, path, row_ids, limit) {
+        headers.insert(axum::http::header::LINK, link);
+    }
+    Ok((headers, Json(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Tags and known mentions become links; unknown names and markup stay text.
+    #[test]
+    fn content_links_what_it_should() {
+        let html = super::content_html(
+            "https://h",
+            "<b>Fit</b> #OOTD by @Anna and @nobody\n\nhttps://shop.example/x",
+            &[(7, "anna".into())],
+        );
+        assert_eq!(
+            html,
+            "<p>&lt;b&gt;Fit&lt;/b&gt; <a href=\"https://h/tags/ootd\" class=\"mention hashtag\" rel=\"tag\">#<span>OOTD</span></a> by \
+             <span class=\"h-card\"><a href=\"https://h/@anna\" class=\"u-url mention\">@<span>anna</span></a></span> and @nobody</p>\
+             <p><a href=\"https://shop.example/x\" target=\"_blank\" rel=\"nofollow noopener noreferrer\">https://shop.example/x</a></p>"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! Direct-to-S3 uploads: a presigned PUT, then completion, then the usual
+//! processing.
+
+use lookbook_testkit::{Member, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::media::{jpeg, settle};
+
+/// Starts an upload; answers the JSON with the presigned URL.
+async fn start(
+    app: &TestApp,
+    member: &Member,
+    content_type: &str,
+    size: usize,
+) -> (StatusCode, Value) {
+    let size = size.to_string();
+    app.act(
+        member,
+        "/api/lookbook/v1/uploads",
+        &[
+            ("content_type", content_type),
+            ("size", &size),
+            ("description", "Trench coat"),
+        ],
+    )
+    .await
+}
+
+/// PUTs bytes to the presigned URL with the headers it came with, the
+/// content type replaced by `content_type`.
+async fn put(app: &TestApp, ticket: &Value, bytes: Vec<u8>, content_type: &str) -> StatusCode {
+    let mut request = app.client.put(ticket["upload_url"].as_str().unwrap());
+    for (name, value) in ticket["headers"].as_object().unwrap() {
+        if !name.eq_ignore_ascii_case("content-type")
+            && !name.eq_ignore_ascii_case("content-length")
+        {
+            request = request.header(name, value.as_str().unwrap());
+        }
+    }
+    request
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// A photo PUT straight to S3 becomes an ordinary, processed attachment;
+/// completing twice gives the same one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_uploaded_straight_to_s3_is_processed() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let photo = jpeg(1600, 1200);
+    let (status, ticket) = start(&app, &ann, "image/jpeg", photo.len()).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    assert_eq!(ticket["method"], "PUT");
+    let id = ticket["id"].as_str().unwrap();
+    let complete = format!("/api/lookbook/v1/uploads/{id}/complete");
+
+    let (status, early) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{early}");
+    assert!(
+        early["error"].as_str().unwrap().contains("PUT it"),
+        "{early}"
+    );
+
+    assert!(put(&app, &ticket, photo, "image/jpeg").await.is_success());
+    let (status, media) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{media}");
+    assert_eq!(media["description"], "Trench coat");
+    let (status, again) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(again["id"], media["id"]);
+
+    let (status, ready) = settle(&app, &ann, media["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert_eq!(ready["meta"]["original"]["width"], 1600);
+    app.finish().await.unwrap();
+}
+
+/// S3 refuses a file of another size or type than was signed; nobody else
+/// can complete the upload; bad requests get a reason; bytes that are not
+/// an image fail in the worker with one.
+#[tokio::test(flavor = "multi_thread")]
+async fn direct_uploads_hold_to_what_was_signed() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let bob = app.sign_up("bob").await;
+    let photo = jpeg(400, 300);
+
+    let (_, ticket) = start(&app, &ann, "image/jpeg", photo.len()).await;
+    let mut longer = photo.clone();
+    longer.extend_from_slice(&[0; 100]);
+    assert!(
+        put(&app, &ticket, longer, "image/jpeg")
+            .await
+            .is_client_error()
+    );
+    assert!(
+        put(&app, &ticket, photo.clone(), "text/html")
+            .await
+            .is_client_error()
+    );
+    let complete = format!(
+        "/api/lookbook/v1/uploads/{}/complete",
+        ticket["id"].as_str().unwrap()
+    );
+    let (status, _) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "nothing arrived");
+    assert!(
+        put(&app, &ticket, photo.clone(), "image/jpeg")
+            .await
+            .is_success()
+    );
+    let (status, _) = app.act(&bob, &complete, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _) = start(&app, &ann, "application/pdf", 100).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = start(&app, &ann, "image/png", 0).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = start(&app, &ann, "image/png", 1 << 40).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let text = b"<html>not a photo</html>".to_vec();
+    let (_, ticket) = start(&app, &ann, "image/jpeg", text.len()).await;
+    assert!(put(&app, &ticket, text, "image/jpeg").await.is_success());
+    let complete = format!(
+        "/api/lookbook/v1/uploads/{}/complete",
+        ticket["id"].as_str().unwrap()
+    );
+    let (status, media) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, failed) = settle(&app, &ann, media["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{failed}");
+    app.finish().await.unwrap();
+}

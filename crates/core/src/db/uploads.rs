@@ -1,0 +1,78 @@
+//! Queries on `direct_uploads`: presigned uploads waiting for the client to
+//! finish, and the media each became.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+/// A presigned upload.
+#[derive(Debug, Clone)]
+pub struct DirectUpload {
+    pub id: i64,
+    pub account_id: i64,
+    pub object_key: String,
+    pub content_type: String,
+    pub file_size: i64,
+    pub description: Option<String>,
+    pub focus_x: f32,
+    pub focus_y: f32,
+    pub expires_at: DateTime<Utc>,
+    pub media_id: Option<i64>,
+}
+
+/// What starting an upload stores.
+#[derive(Debug)]
+pub struct NewUpload<'a> {
+    pub account_id: i64,
+    pub object_key: &'a str,
+    pub content_type: &'a str,
+    pub file_size: i64,
+    pub description: Option<&'a str>,
+    pub focus: (f32, f32),
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, new: &NewUpload<'_>) -> crate::Result<i64> {
+    let id = sqlx::query_scalar!(
+        "insert into direct_uploads (account_id, object_key, content_type, file_size, description,
+                                     focus_x, focus_y, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        new.account_id,
+        new.object_key,
+        new.content_type,
+        new.file_size,
+        new.description,
+        new.focus.0,
+        new.focus.1,
+        new.expires_at
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(id)
+}
+
+/// The upload, locked until the transaction ends so two completions of it
+/// make one media.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<DirectUpload>> {
+    let upload = sqlx::query_as!(
+        DirectUpload,
+        "select id, account_id, object_key, content_type, file_size, description, focus_x, focus_y,
+                expires_at, media_id
+         from direct_uploads where id = $1 for update",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(upload)
+}
+
+/// Records the media an upload became.
+pub async fn complete(conn: &mut PgConnection, id: i64, media_id: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "update direct_uploads set media_id = $2 where id = $1",
+        id,
+        media_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
