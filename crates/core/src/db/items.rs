@@ -206,9 +206,8 @@ pub async fn brand_statuses(
     viewer: Option<i64>,
     bounds: PageBounds,
 ) -> crate::Result<Vec<i64>> {
-    let lower = bounds.min_id.or(bounds.since_id);
-    let ascending = bounds.min_id.is_some();
-    let mut ids = sqlx::query_scalar!(
+    let (lower, ascending) = (bounds.lower(), bounds.ascending());
+    let ids = sqlx::query_scalar!(
         "select s.id from statuses s
          where s.id in (select m.status_id from item_tags i
                         join media_attachments m on m.id = i.media_id
@@ -227,10 +226,7 @@ pub async fn brand_statuses(
     )
     .fetch_all(db)
     .await?;
-    if ascending {
-        ids.reverse();
-    }
-    Ok(ids)
+    Ok(bounds.newest_first(ids))
 }
 
 #[cfg(test)]

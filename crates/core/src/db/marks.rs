@@ -121,13 +121,12 @@ pub async fn page(
     account_id: i64,
     bounds: PageBounds,
 ) -> crate::Result<Vec<(i64, i64)>> {
-    let lower = bounds.min_id.or(bounds.since_id);
-    let ascending = bounds.min_id.is_some();
+    let (lower, ascending) = (bounds.lower(), bounds.ascending());
     let kind = match mark {
         Mark::Favourite => "favourites",
         Mark::Bookmark => "bookmarks",
     };
-    let mut rows: Vec<(i64, i64)> = sqlx::query!(
+    let rows: Vec<(i64, i64)> = sqlx::query!(
         r#"select m.id as "id!", m.status_id as "status_id!" from (
                select id, status_id from favourites where $1 = 'favourites' and account_id = $2
                union all
@@ -149,8 +148,5 @@ pub async fn page(
     .into_iter()
     .map(|r| (r.id, r.status_id))
     .collect();
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(bounds.newest_first(rows))
 }

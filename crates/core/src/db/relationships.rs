@@ -66,6 +66,26 @@ pub struct PageBounds {
     pub limit: i64,
 }
 
+impl PageBounds {
+    /// The exclusive lower bound: `min_id`, else `since_id`.
+    pub fn lower(&self) -> Option<i64> {
+        self.min_id.or(self.since_id)
+    }
+
+    /// Whether the page is read upwards from `min_id` (the page just after it).
+    pub fn ascending(&self) -> bool {
+        self.min_id.is_some()
+    }
+
+    /// Rows read in SQL order, turned newest first.
+    pub fn newest_first<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if self.ascending() {
+            rows.reverse();
+        }
+        rows
+    }
+}
+
 /// One entry of a paged list: the row id (for the Link header), the account
 /// listed, and when a mute expires (mutes only).
 #[derive(Debug, Clone)]
@@ -100,8 +120,7 @@ pub async fn page(
     owner: i64,
     bounds: PageBounds,
 ) -> crate::Result<Vec<Edge>> {
-    let lower = bounds.min_id.or(bounds.since_id);
-    let ascending = bounds.min_id.is_some();
+    let (lower, ascending) = (bounds.lower(), bounds.ascending());
     let kind = match list {
         List::Followers => "followers",
         List::Following => "following",
@@ -112,7 +131,7 @@ pub async fn page(
     };
     // Two statements, so each orders by plain `id` and the (owner, id)
     // indexes serve the page without sorting the whole list.
-    let mut rows = if ascending {
+    let rows = if ascending {
         sqlx::query_as!(
             Edge,
             r#"select id as "id!", account_id as "account_id!", expires_at from (
@@ -177,8 +196,5 @@ pub async fn page(
         .fetch_all(db)
         .await?
     };
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(bounds.newest_first(rows))
 }

@@ -326,9 +326,8 @@ pub async fn by_account(
     filter: &AccountFilter<'_>,
     bounds: super::relationships::PageBounds,
 ) -> crate::Result<Vec<i64>> {
-    let lower = bounds.min_id.or(bounds.since_id);
-    let ascending = bounds.min_id.is_some();
-    let mut ids = sqlx::query_scalar!(
+    let (lower, ascending) = (bounds.lower(), bounds.ascending());
+    let ids = sqlx::query_scalar!(
         "select s.id from statuses s
          where s.account_id = $1
            and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
@@ -352,10 +351,7 @@ pub async fn by_account(
     )
     .fetch_all(db)
     .await?;
-    if ascending {
-        ids.reverse();
-    }
-    Ok(ids)
+    Ok(bounds.newest_first(ids))
 }
 
 /// Removes a post; returns its author, the post it answered, and the S3
