@@ -19,5 +19,6 @@ mod metrics;
 mod nginx;
 mod oauth;
 mod process;
+mod status_access;
 mod statuses;
 mod uploads;
