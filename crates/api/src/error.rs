@@ -66,6 +66,15 @@ impl ApiError {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(lookbook_core::Error::NotFound) => StatusCode::NOT_FOUND,
+            // A record referred to went away meanwhile (a post deleted while
+            // it was being liked or answered).
+            ApiError::Internal(lookbook_core::Error::Database(err))
+                if err
+                    .as_database_error()
+                    .is_some_and(|db| db.is_foreign_key_violation()) =>
+            {
+                StatusCode::NOT_FOUND
+            }
             ApiError::Internal(lookbook_core::Error::Taken(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,7 +119,9 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let message = match &self {
-            ApiError::Internal(lookbook_core::Error::NotFound) => "Record not found".to_string(),
+            ApiError::Internal(_) if status == StatusCode::NOT_FOUND => {
+                "Record not found".to_string()
+            }
             ApiError::Internal(taken @ lookbook_core::Error::Taken(_)) => taken.to_string(),
             other => other.to_string(),
         };

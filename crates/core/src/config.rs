@@ -44,6 +44,17 @@ pub struct Config {
     /// Deadline for every call to another service (S3, SMTP, push).
     pub outbound_timeout: Duration,
     pub limits: Limits,
+    pub feeds: FeedConfig,
+}
+
+/// Home feeds.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// Posts kept in each member's feed in Redis.
+    pub size: usize,
+    /// Accounts with more followers than this are not fanned out on write;
+    /// their posts are merged into home timelines when read.
+    pub fanout_max_followers: i64,
 }
 
 /// PostgreSQL connection settings.
@@ -256,6 +267,10 @@ impl Config {
                 .get("SMTP_URL")
                 .unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
+            feeds: FeedConfig {
+                size: env.positive("FEED_SIZE", 800)?,
+                fanout_max_followers: env.positive("FEED_FANOUT_MAX_FOLLOWERS", 10_000)?,
+            },
             limits: Limits {
                 status_chars: env.positive("LIMIT_STATUS_CHARS", 500)?,
                 media_per_status: env.positive("LIMIT_MEDIA_PER_STATUS", 10)?,

@@ -5,7 +5,7 @@
 //!   one module of queries per table.
 //! - [`auth`]: tokens, scopes and passwords.
 //! - [`cache`]: the Memcached client for hydrated entities.
-//! - [`kv`]: the Redis pool for small hot state.
+//! - [`kv`]: the Redis pool for small hot state; [`feeds`]: home feeds in it.
 //! - [`storage`]: S3, where every byte of media lives.
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
@@ -16,6 +16,7 @@ pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feeds;
 pub mod kv;
 pub mod storage;
 pub mod tasks;

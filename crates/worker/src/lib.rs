@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lookbook_core::Config;
-use lookbook_core::config::Limits;
+use lookbook_core::config::{FeedConfig, Limits};
 use lookbook_core::db::Db;
+use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
 use lookbook_core::tasks::relay::Relay;
 use lookbook_core::tasks::topology::Topology;
@@ -28,6 +29,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Context {
     pub db: PgPool,
     pub storage: Storage,
+    pub kv: Kv,
+    pub feeds: FeedConfig,
     /// Size limits for images.
     pub limits: Limits,
 }
@@ -65,10 +68,13 @@ impl Worker {
     pub fn build(config: Config) -> anyhow::Result<Worker> {
         let db = Db::connect_lazy(&config.database)?;
         let storage = Storage::new(&config.s3, config.outbound_timeout);
+        let kv = Kv::connect(&config.redis, config.outbound_timeout)?;
         Ok(Worker {
             context: Context {
                 db: db.primary,
                 storage,
+                kv,
+                feeds: config.feeds.clone(),
                 limits: config.limits.clone(),
             },
             config,

@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
 use lookbook_core::db::{accounts, counters, ids, media};
-use lookbook_core::text;
+use lookbook_core::tasks::{self, Task};
+use lookbook_core::text::{self, Span};
 use serde::Deserialize;
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -31,6 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
+
+/// What a link counts against the text limit.
+const URL_LENGTH: usize = 23;
 
 /// Longest `Idempotency-Key` kept.
 const KEY_MAX: usize = 256;
@@ -76,7 +80,7 @@ impl Compose {
         let text = self.status.clone().unwrap_or_default();
         let spoiler = self.spoiler_text.clone().unwrap_or_default();
         let max = state.config.limits.status_chars as usize;
-        if text.chars().count() + spoiler.chars().count() > max {
+        if counted_length(&text) + spoiler.chars().count() > max {
             return Err(ApiError::Unprocessable(format!(
                 "Validation failed: Text character limit of {max} exceeded"
             )));
@@ -120,20 +124,48 @@ impl Compose {
             .collect()
     }
 
+    /// The language as an ISO 639 code, with an optional region (`pt-BR`).
     fn language(&self) -> ApiResult<Option<String>> {
-        match self.language.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(code)
-                if (2..=3).contains(&code.len())
-                    && code.chars().all(|c| c.is_ascii_alphabetic()) =>
-            {
-                Ok(Some(code.to_ascii_lowercase()))
-            }
-            Some(_) => Err(ApiError::Unprocessable(
-                "Validation failed: language must be an ISO 639 code such as \"en\"".into(),
-            )),
+        let Some(code) = self
+            .language
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            return Ok(None);
+        };
+        let (base, region) = code.split_once(['-', '_']).unwrap_or((code, ""));
+        let base_ok =
+            (2..=3).contains(&base.len()) && base.chars().all(|c| c.is_ascii_alphabetic());
+        let region_ok = region.is_empty()
+            || ((2..=8).contains(&region.len())
+                && region.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !(base_ok && region_ok) {
+            return Err(ApiError::Unprocessable(
+                "Validation failed: language must be an ISO 639 code such as \"en\" or \"pt-BR\""
+                    .into(),
+            ));
         }
+        let base = base.to_ascii_lowercase();
+        Ok(Some(if region.is_empty() {
+            base
+        } else {
+            format!("{base}-{}", region.to_ascii_uppercase())
+        }))
     }
+}
+
+/// Characters a text counts against the limit: every link counts as
+/// [`URL_LENGTH`], as `/api/v2/instance` announces.
+fn counted_length(text: &str) -> usize {
+    text::spans(text)
+        .iter()
+        .map(|span| match span {
+            Span::Link(_) => URL_LENGTH,
+            Span::Plain(t) => t.chars().count(),
+            Span::Hashtag(t) | Span::Mention(t) => 1 + t.chars().count(),
+        })
+        .sum()
 }
 
 /// Attaches the photos, or explains why one cannot be.
@@ -239,7 +271,10 @@ async fn create(
         account_id: me,
         text: &text,
         spoiler_text: &spoiler,
-        sensitive: p.sensitive.unwrap_or(false) || (author.sensitive && !media_ids.is_empty()),
+        // A content warning hides the photos too, as in Mastodon.
+        sensitive: p.sensitive.unwrap_or(false)
+            || !spoiler.is_empty()
+            || (author.sensitive && !media_ids.is_empty()),
         visibility: &visibility,
         language: language.as_deref(),
         in_reply_to,
@@ -263,6 +298,7 @@ async fn create(
         };
         statuses::add_counts(&mut tx, parent, reply).await?;
     }
+    tasks::enqueue(&mut tx, &Task::FanOut { status_id: id }).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     let mut posted = render(&state, Some(me), &[id]).await?;
     posted.pop().map(Json).ok_or(ApiError::NotFound)
@@ -311,8 +347,17 @@ async fn edit(
         Some(other) => serde_json::from_value(other),
     }
     .map_err(|e| ApiError::Unprocessable(format!("invalid media_attributes: {e}")))?;
+    if attributes.len() > state.config.limits.media_per_status as usize {
+        return Err(ApiError::Unprocessable(
+            "media_attributes lists more photos than a post can have".into(),
+        ));
+    }
 
     let mut tx = state.begin().await?;
+    // Edits of one post (and its deletion) take turns.
+    if statuses::lock(&mut tx, id).await? != Some(me) {
+        return Err(ApiError::NotFound);
+    }
     statuses::update_text(
         &mut tx,
         id,

@@ -271,12 +271,17 @@ async fn brand_statuses(
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
     auth.require_if_present("read:statuses")?;
-    let brand = items::brand_by_slug(&state.db.primary, &slug.to_lowercase())
+    let slug = slug.to_lowercase();
+    if items::slug(&slug) != slug {
+        return Err(ApiError::NotFound);
+    }
+    let brand = items::brand_by_slug(&state.db.primary, &slug)
         .await?
         .ok_or(ApiError::NotFound)?;
     let limits = &state.config.limits;
     let bounds = page.bounds(limits.page_default.into(), limits.page_max.into())?;
     let ids = items::brand_statuses(&state.db.primary, brand.id, auth.viewer(), bounds).await?;
-    let path = format!("/api/lookbook/v1/brands/{}/statuses", brand.slug);
+    let slug: String = form_urlencoded::byte_serialize(brand.slug.as_bytes()).collect();
+    let path = format!("/api/lookbook/v1/brands/{slug}/statuses");
     status_page(&state, auth.viewer(), &path, &ids, &ids, bounds.limit).await
 }

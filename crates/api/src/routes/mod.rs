@@ -18,6 +18,8 @@ pub mod metrics;
 pub mod oauth;
 pub mod registration;
 pub mod statuses;
+pub mod tags;
+pub mod timelines;
 pub mod uploads;
 
 use axum::Router;
@@ -46,6 +48,7 @@ use crate::error::error_response;
         (name = "blocks", description = "Blocks and mutes"),
         (name = "media", description = "Photo uploads and their processing"),
         (name = "statuses", description = "Posts, comments, favourites and bookmarks"),
+        (name = "timelines", description = "Home, public and hashtag timelines; hashtags"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
 )]
@@ -72,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .merge(account_statuses::routes())
         .merge(items::routes())
         .merge(uploads::routes())
+        .merge(timelines::routes())
+        .merge(tags::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

@@ -62,6 +62,9 @@ async fn delete(
     entity["text"] = row.text.into();
 
     let mut tx = state.begin().await?;
+    if statuses::lock(&mut tx, id).await? != Some(me) {
+        return Err(ApiError::NotFound);
+    }
     let Some(deleted) = statuses::delete(&mut tx, id).await? else {
         return Err(ApiError::NotFound);
     };
@@ -77,6 +80,11 @@ async fn delete(
         };
         statuses::add_counts(&mut tx, parent, reply).await?;
     }
+    let unfeed = Task::UnfeedStatus {
+        status_id: id,
+        author_id: deleted.account_id,
+    };
+    tasks::enqueue(&mut tx, &unfeed).await?;
     if !deleted.keys.is_empty() {
         tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: deleted.keys }).await?;
     }

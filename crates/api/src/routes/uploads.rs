@@ -143,15 +143,24 @@ async fn complete(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let me = auth.user_with("write:media")?;
     let id = parse_id(&id)?;
+    // S3 is asked before the row is locked, so a slow S3 holds no
+    // database connection; the row is then checked again under its lock.
+    let found = uploads::by_id(&state.db.primary, id)
+        .await?
+        .filter(|u| u.account_id == me)
+        .ok_or(ApiError::NotFound)?;
+    let head = match found.media_id {
+        Some(_) => None,
+        None => state.storage.head(&found.object_key).await?,
+    };
     let mut tx = state.begin().await?;
     let upload = uploads::lock(&mut tx, id)
         .await?
-        .filter(|u| u.account_id == me)
         .ok_or(ApiError::NotFound)?;
     let media_id = match upload.media_id {
         Some(media_id) => media_id,
         None => {
-            let Some((size, _)) = state.storage.head(&upload.object_key).await? else {
+            let Some((size, _)) = head else {
                 let reason = if upload.expires_at < Utc::now() {
                     "the upload expired before the file arrived; start a new one"
                 } else {

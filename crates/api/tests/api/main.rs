@@ -21,4 +21,5 @@ mod oauth;
 mod process;
 mod status_access;
 mod statuses;
+mod timelines;
 mod uploads;

@@ -210,6 +210,21 @@ async fn bad_posts_are_refused_with_a_reason() {
         let reason = answer["error"].as_str().unwrap();
         assert!(reason.contains(expected), "{body} → {reason}");
     }
+    // What Mastodon accepts: a regional language, a content warning that
+    // hides the photos, a long link counted as 23 characters.
+    let link = format!("https://shop.example/{}", "x".repeat(300));
+    let text = format!("{} {link}", "y".repeat(470));
+    let (status, ok) = post(
+        &app,
+        &ann,
+        json!({"status": text, "language": "pt-br", "spoiler_text": "outfit", "media_ids": [photo]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ok}");
+    assert_eq!(ok["language"], "pt-BR");
+    assert_eq!(ok["sensitive"], true);
+    let (status, _) = app.get_json("/api/lookbook/v1/brands/%00/statuses").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = post(
         &app,
         &ann,

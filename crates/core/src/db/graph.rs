@@ -1,6 +1,7 @@
 //! Changes to the social graph: follows, follow requests, blocks and mutes.
 //! Counters change in the same transaction as the edge they count.
 
+use crate::tasks::Task;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -77,8 +78,27 @@ pub async fn apply(
             }
         }
     }
+    // What each side's home feed may hold has changed (a follow accepted
+    // here refreshes in `insert_follow`).
+    if !matches!(change, Change::AuthorizeRequest | Change::RejectRequest) {
+        refresh_feed(&mut tx, account, target).await?;
+    }
+    if matches!(change, Change::Block | Change::Unblock) {
+        refresh_feed(&mut tx, target, account).await?;
+    }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Asks the worker to bring `target`'s posts in `account`'s home feed in line
+/// with how they now stand.
+async fn refresh_feed(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
+    let task = Task::RefreshFeed {
+        account_id: account,
+        target_id: target,
+    };
+    crate::tasks::enqueue(conn, &task).await?;
+    Ok(())
 }
 
 /// Serialises every graph change between two accounts (in either direction)
@@ -181,6 +201,7 @@ async fn insert_follow(
     .await?;
     if inserted.is_some() {
         count_follow(conn, account, target, 1).await?;
+        refresh_feed(conn, account, target).await?;
     }
     // A request left from when the target was locked is answered by the follow.
     sqlx::query!(

@@ -166,8 +166,8 @@ pub async fn brand_by_slug(db: impl PgExecutor<'_>, slug: &str) -> crate::Result
     Ok(brand)
 }
 
-/// Brands whose name or slug starts with `prefix` (case-insensitive), most
-/// tagged first.
+/// Brands whose name or slug starts with `prefix` (case-insensitive) that
+/// appear on public posts, most tagged first (counting public posts only).
 pub async fn search_brands(
     db: impl PgExecutor<'_>,
     prefix: &str,
@@ -175,10 +175,13 @@ pub async fn search_brands(
 ) -> crate::Result<Vec<(Brand, i64)>> {
     let pattern = format!("{}%", super::accounts::escape_like(&prefix.to_lowercase()));
     let rows = sqlx::query!(
-        r#"select b.id, b.slug, b.name,
-                  (select count(*) from item_tags i where i.brand_id = b.id) as "uses!"
+        r#"select b.id, b.slug, b.name, count(*) as "uses!"
            from brands b
+           join item_tags i on i.brand_id = b.id
+           join media_attachments m on m.id = i.media_id
+           join statuses s on s.id = m.status_id and s.visibility = 'public'
            where lower(b.name) like $1 or b.slug like $1
+           group by b.id
            order by 4 desc, b.slug limit $2"#,
         pattern,
         limit
@@ -212,7 +215,7 @@ pub async fn brand_statuses(
          where s.id in (select m.status_id from item_tags i
                         join media_attachments m on m.id = i.media_id
                         where i.brand_id = $1 and m.status_id is not null)
-           and s.visibility in ('public', 'unlisted')
+           and s.visibility = 'public'
            and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
            and status_visible(s.id, s.account_id, s.visibility, $4)
          order by case when $5 then s.id else -s.id end

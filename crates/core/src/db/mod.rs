@@ -12,6 +12,8 @@ pub mod media;
 pub mod outbox;
 pub mod relationships;
 pub mod statuses;
+pub mod tags;
+pub mod timelines;
 pub mod tokens;
 pub mod uploads;
 

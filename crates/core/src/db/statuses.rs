@@ -66,7 +66,7 @@ pub struct AccountFilter<'a> {
 /// Records `key` for the caller's post `status_id`, or returns the post an
 /// earlier request with the same key made. A concurrent request with the same
 /// key waits here until the first commits (then gets its post) or rolls back
-/// (then goes ahead).
+/// (then goes ahead). A key older than an hour is free again, as in Mastodon.
 pub async fn claim_idempotency_key(
     conn: &mut PgConnection,
     account_id: i64,
@@ -75,7 +75,9 @@ pub async fn claim_idempotency_key(
 ) -> crate::Result<Option<i64>> {
     let inserted = sqlx::query!(
         "insert into idempotency_keys (account_id, key, status_id) values ($1, $2, $3)
-         on conflict (account_id, key) do nothing",
+         on conflict (account_id, key) do update
+            set status_id = excluded.status_id, created_at = now()
+            where idempotency_keys.created_at < now() - interval '1 hour'",
         account_id,
         key,
         status_id
@@ -157,12 +159,15 @@ pub async fn set_media(
     Ok(attached as usize)
 }
 
-/// Links the post to its hashtags, creating tags never seen before.
+/// Links the post to its hashtags, creating tags never seen before (in name
+/// order, so two posts creating the same new tags cannot deadlock).
 pub async fn set_tags(
     conn: &mut PgConnection,
     status_id: i64,
     names: &[String],
 ) -> crate::Result<()> {
+    let mut names = names.to_vec();
+    names.sort();
     sqlx::query!("delete from status_tags where status_id = $1", status_id)
         .execute(&mut *conn)
         .await?;
@@ -171,7 +176,7 @@ pub async fn set_tags(
     }
     sqlx::query!(
         "insert into tags (name) select unnest($1::text[]) on conflict (name) do nothing",
-        names
+        &names
     )
     .execute(&mut *conn)
     .await?;
@@ -179,7 +184,7 @@ pub async fn set_tags(
         "insert into status_tags (status_id, tag_id)
          select $1, id from tags where name = any($2) on conflict do nothing",
         status_id,
-        names
+        &names
     )
     .execute(conn)
     .await?;
@@ -206,6 +211,18 @@ pub async fn set_mentions(
     .fetch_all(conn)
     .await?;
     Ok(ids)
+}
+
+/// Locks the post for an edit or a deletion; answers its author, or None if
+/// it is gone.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<i64>> {
+    let author = sqlx::query_scalar!(
+        "select account_id from statuses where id = $1 for update",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(author)
 }
 
 /// Changes what an edit may change; `edited_at` is set.

@@ -50,19 +50,27 @@ pub async fn insert(db: impl PgExecutor<'_>, new: &NewUpload<'_>) -> crate::Resu
     Ok(id)
 }
 
-/// The upload, locked until the transaction ends so two completions of it
-/// make one media.
-pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<DirectUpload>> {
+/// The upload.
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<DirectUpload>> {
     let upload = sqlx::query_as!(
         DirectUpload,
         "select id, account_id, object_key, content_type, file_size, description, focus_x, focus_y,
                 expires_at, media_id
-         from direct_uploads where id = $1 for update",
+         from direct_uploads where id = $1",
         id
     )
-    .fetch_optional(conn)
+    .fetch_optional(db)
     .await?;
     Ok(upload)
+}
+
+/// The upload, locked until the transaction ends so two completions of it
+/// make one media.
+pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<DirectUpload>> {
+    sqlx::query!("select id from direct_uploads where id = $1 for update", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    by_id(conn, id).await
 }
 
 /// Records the media an upload became.

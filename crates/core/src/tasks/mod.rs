@@ -26,6 +26,13 @@ pub enum Task {
     },
     /// Turn an uploaded photo into its served variants.
     ProcessMedia { media_id: i64 },
+    /// Put a new post into the home feeds of those who should see it.
+    FanOut { status_id: i64 },
+    /// Take a deleted post out of the feeds it was fanned out to.
+    UnfeedStatus { status_id: i64, author_id: i64 },
+    /// Bring an account's posts in a member's feed in line with how they
+    /// now stand (after a follow, unfollow, block, mute and their undoing).
+    RefreshFeed { account_id: i64, target_id: i64 },
     /// Turn an uploaded avatar or header into the image that is served.
     ProcessProfileImage {
         account_id: i64,
@@ -38,14 +45,23 @@ pub enum Task {
 
 impl Task {
     /// The kinds, as they appear in the outbox and as routing keys.
-    pub const KINDS: &'static [&'static str] =
-        &["delete_objects", "process_media", "process_profile_image"];
+    pub const KINDS: &'static [&'static str] = &[
+        "delete_objects",
+        "process_media",
+        "fan_out",
+        "unfeed_status",
+        "refresh_feed",
+        "process_profile_image",
+    ];
 
     /// This task's kind.
     pub fn kind(&self) -> &'static str {
         match self {
             Task::DeleteObjects { .. } => "delete_objects",
             Task::ProcessMedia { .. } => "process_media",
+            Task::FanOut { .. } => "fan_out",
+            Task::UnfeedStatus { .. } => "unfeed_status",
+            Task::RefreshFeed { .. } => "refresh_feed",
             Task::ProcessProfileImage { .. } => "process_profile_image",
         }
     }

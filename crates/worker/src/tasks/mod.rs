@@ -3,8 +3,10 @@
 //! done-marker commit together.
 
 pub mod delete_objects;
+pub mod fan_out;
 pub mod media;
 pub mod profile_image;
+pub mod unfeed;
 
 use lookbook_core::tasks::Task;
 use sqlx::PgConnection;
@@ -27,6 +29,15 @@ pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result
     match task {
         Task::DeleteObjects { keys } => delete_objects::run(ctx, keys, tx).await,
         Task::ProcessMedia { media_id } => media::run(ctx, *media_id, tx).await,
+        Task::FanOut { status_id } => fan_out::run(ctx, *status_id, tx).await,
+        Task::UnfeedStatus {
+            status_id,
+            author_id,
+        } => unfeed::status(ctx, *status_id, *author_id, tx).await,
+        Task::RefreshFeed {
+            account_id,
+            target_id,
+        } => unfeed::refresh(ctx, *account_id, *target_id, tx).await,
         Task::ProcessProfileImage {
             account_id,
             field,

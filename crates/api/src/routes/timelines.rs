@@ -1,0 +1,259 @@
+//! Timelines: `GET /api/v1/timelines/home` (the member's Redis feed, rebuilt
+//! from PostgreSQL when missing, with large accounts merged in and every
+//! entry checked), `GET /api/v1/timelines/public` and
+//! `GET /api/v1/timelines/tag/:hashtag` (`any[]`, `all[]`, `none[]`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use lookbook_core::db::relationships::PageBounds;
+use lookbook_core::db::timelines::{self, PublicFilter};
+use lookbook_core::feeds;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{Auth, MaybeAuth};
+use crate::error::ApiResult;
+use crate::pagination::PageParams;
+use crate::params::{QueryParams, flex_bool, flex_list};
+use crate::statuses::page as status_page;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(home))
+        .routes(routes!(public))
+        .routes(routes!(tag))
+}
+
+/// Rounds of reading the feed when entries turn out stale.
+const ROUNDS: usize = 3;
+
+fn bounds(state: &AppState, page: &PageParams) -> ApiResult<PageBounds> {
+    let limits = &state.config.limits;
+    page.bounds(limits.page_default.into(), limits.page_max.into())
+}
+
+/// The ids of `ids` (newest first) inside the bounds, newest first.
+fn slice(ids: &[i64], bounds: PageBounds) -> Vec<i64> {
+    let inside = ids.iter().copied().filter(|id| {
+        bounds.max_id.is_none_or(|max| *id < max) && bounds.lower().is_none_or(|low| *id > low)
+    });
+    let inside: Vec<i64> = inside.collect();
+    let limit = bounds.limit as usize;
+    if bounds.ascending() {
+        inside[inside.len().saturating_sub(limit)..].to_vec()
+    } else {
+        inside.into_iter().take(limit).collect()
+    }
+}
+
+/// Home ids from PostgreSQL alone: when the feed is missing (rebuilt from
+/// these), or Redis is down.
+async fn home_from_database(
+    state: &AppState,
+    me: i64,
+    bounds: PageBounds,
+    rebuild: bool,
+) -> ApiResult<Vec<i64>> {
+    let size = state.config.feeds.size as i64;
+    let before = if rebuild { None } else { bounds.max_id };
+    let candidates = timelines::home_candidates(&state.db.primary, me, before, size).await?;
+    if rebuild && let Err(err) = feeds::replace(&state.kv, me, &candidates).await {
+        tracing::warn!(error = %err, "could not store a rebuilt home feed");
+    }
+    Ok(slice(&candidates, bounds))
+}
+
+/// The page of the member's home timeline.
+async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Vec<i64>> {
+    let db = &state.db.primary;
+    let threshold = state.config.feeds.fanout_max_followers;
+    let large = timelines::large_followed(db, me, threshold).await?;
+    let mut upper = bounds.max_id;
+    let mut page: Vec<i64> = Vec::new();
+    for _ in 0..ROUNDS {
+        let want = bounds.limit * 2;
+        let from_feed = match feeds::range(
+            &state.kv,
+            me,
+            upper,
+            bounds.lower(),
+            bounds.ascending(),
+            want,
+        )
+        .await
+        {
+            Ok(Some(ids)) => ids,
+            Ok(None) => {
+                return merge_large(
+                    state,
+                    me,
+                    home_from_database(state, me, bounds, true).await?,
+                    &large,
+                    bounds,
+                )
+                .await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "home feed unavailable; reading PostgreSQL");
+                return merge_large(
+                    state,
+                    me,
+                    home_from_database(state, me, bounds, false).await?,
+                    &large,
+                    bounds,
+                )
+                .await;
+            }
+        };
+        let exhausted = (from_feed.len() as i64) < want;
+        let next_upper = from_feed.last().copied();
+        let mut round = merge_large(
+            state,
+            me,
+            from_feed,
+            &large,
+            PageBounds {
+                max_id: upper,
+                ..bounds
+            },
+        )
+        .await?;
+        page.append(&mut round);
+        page.sort_unstable_by(|a, b| b.cmp(a));
+        page.dedup();
+        if page.len() as i64 >= bounds.limit || exhausted || bounds.ascending() {
+            break;
+        }
+        upper = next_upper;
+    }
+    Ok(slice(&page, bounds))
+}
+
+/// Adds the posts of followed large accounts (not fanned out) to `ids`, and
+/// keeps what still belongs in the member's home, newest first.
+async fn merge_large(
+    state: &AppState,
+    me: i64,
+    mut ids: Vec<i64>,
+    large: &[i64],
+    bounds: PageBounds,
+) -> ApiResult<Vec<i64>> {
+    if !large.is_empty() {
+        ids.extend(timelines::recent_by(&state.db.primary, large, bounds).await?);
+    }
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    Ok(slice(
+        &timelines::home_filter(&state.db.primary, me, &ids).await?,
+        PageBounds {
+            limit: i64::MAX,
+            ..bounds
+        },
+    ))
+}
+
+/// The member's home timeline: their posts, those of whom they follow, posts
+/// mentioning them and posts with hashtags they follow, newest first.
+#[utoipa::path(get, path = "/api/v1/timelines/home", tag = "timelines",
+    responses((status = 200, description = "Statuses, with a Link header")))]
+async fn home(
+    State(state): State<AppState>,
+    auth: Auth,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let me = auth.user_with("read:statuses")?;
+    let bounds = bounds(&state, &page)?;
+    let ids = home_ids(&state, me, bounds).await?;
+    status_page(
+        &state,
+        Some(me),
+        "/api/v1/timelines/home",
+        &ids,
+        &ids,
+        bounds.limit,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PublicParams {
+    #[serde(default, deserialize_with = "flex_bool")]
+    only_media: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
+    remote: Option<bool>,
+    #[serde(default, deserialize_with = "flex_list")]
+    any: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "flex_list")]
+    all: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "flex_list")]
+    none: Option<Vec<String>>,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+fn tag_names(list: &Option<Vec<String>>) -> Vec<String> {
+    list.iter()
+        .flatten()
+        .map(|t| t.trim().trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty())
+        .take(10)
+        .collect()
+}
+
+async fn public_page(
+    state: &AppState,
+    auth: &MaybeAuth,
+    p: &PublicParams,
+    hashtag: Option<&str>,
+    path: &str,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    auth.require_if_present("read:statuses")?;
+    let bounds = bounds(state, &p.page)?;
+    // Every post here is local: a remote-only timeline is empty.
+    if p.remote == Some(true) {
+        return status_page(state, auth.viewer(), path, &[], &[], bounds.limit).await;
+    }
+    let mut any = tag_names(&p.any);
+    if let Some(tag) = hashtag {
+        any.push(tag.trim_start_matches('#').to_lowercase());
+    }
+    let filter = PublicFilter {
+        only_media: p.only_media.unwrap_or(false),
+        any,
+        all: tag_names(&p.all),
+        none: tag_names(&p.none),
+    };
+    let ids = timelines::public(&state.db.primary, auth.viewer(), &filter, bounds).await?;
+    status_page(state, auth.viewer(), path, &ids, &ids, bounds.limit).await
+}
+
+/// Public posts, newest first (comments on others' posts left out).
+#[utoipa::path(get, path = "/api/v1/timelines/public", tag = "timelines",
+    params(("only_media" = Option<bool>, Query, description = "Only posts with photos")),
+    responses((status = 200, description = "Statuses, with a Link header")))]
+async fn public(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    QueryParams(p): QueryParams<PublicParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    public_page(&state, &auth, &p, None, "/api/v1/timelines/public").await
+}
+
+/// Public posts with a hashtag (or one of `any[]`, all of `all[]`, none of
+/// `none[]`), newest first.
+#[utoipa::path(get, path = "/api/v1/timelines/tag/{hashtag}", tag = "timelines",
+    params(("hashtag" = String, Path, description = "The hashtag, without #")),
+    responses((status = 200, description = "Statuses, with a Link header")))]
+async fn tag(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(hashtag): Path<String>,
+    QueryParams(p): QueryParams<PublicParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let path = format!("/api/v1/timelines/tag/{}", hashtag.to_lowercase());
+    public_page(&state, &auth, &p, Some(&hashtag), &path).await
+}

@@ -1,0 +1,79 @@
+//! Queries on `tags` and `tag_follows`: hashtags and the members who follow
+//! them.
+
+use sqlx::PgExecutor;
+
+use super::relationships::PageBounds;
+
+/// A tag's id, if it exists.
+pub async fn id_of(db: impl PgExecutor<'_>, name: &str) -> crate::Result<Option<i64>> {
+    let id = sqlx::query_scalar!("select id from tags where name = $1", name)
+        .fetch_optional(db)
+        .await?;
+    Ok(id)
+}
+
+/// Follows a tag (creating it on first use); following twice is one follow.
+pub async fn follow(db: &sqlx::PgPool, account_id: i64, name: &str) -> crate::Result<()> {
+    sqlx::query!(
+        "with tag as (insert into tags (name) values ($2)
+                      on conflict (name) do update set name = excluded.name returning id)
+         insert into tag_follows (account_id, tag_id) select $1, id from tag
+         on conflict do nothing",
+        account_id,
+        name
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn unfollow(db: impl PgExecutor<'_>, account_id: i64, name: &str) -> crate::Result<()> {
+    sqlx::query!(
+        "delete from tag_follows where account_id = $1
+         and tag_id = (select id from tags where name = $2)",
+        account_id,
+        name
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the member follows the tag.
+pub async fn follows(db: impl PgExecutor<'_>, account_id: i64, name: &str) -> crate::Result<bool> {
+    let found = sqlx::query_scalar!(
+        r#"select exists (select 1 from tag_follows tf join tags t on t.id = tf.tag_id
+                          where tf.account_id = $1 and t.name = $2) as "found!""#,
+        account_id,
+        name
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(found)
+}
+
+/// A page of the tags a member follows, newest follow first: (row id, name).
+pub async fn followed(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    bounds: PageBounds,
+) -> crate::Result<Vec<(i64, String)>> {
+    let (lower, ascending) = (bounds.lower(), bounds.ascending());
+    let rows = sqlx::query!(
+        "select tf.id, t.name from tag_follows tf join tags t on t.id = tf.tag_id
+         where tf.account_id = $1
+           and ($2::bigint is null or tf.id < $2) and ($3::bigint is null or tf.id > $3)
+         order by case when $4 then tf.id else -tf.id end
+         limit $5",
+        account_id,
+        bounds.max_id,
+        lower,
+        ascending,
+        bounds.limit
+    )
+    .fetch_all(db)
+    .await?;
+    let rows = rows.into_iter().map(|r| (r.id, r.name)).collect();
+    Ok(bounds.newest_first(rows))
+}

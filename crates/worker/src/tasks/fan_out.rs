@@ -1,0 +1,79 @@
+//! `fan_out`: puts a new post into the Redis home feeds of those who should
+//! see it — the author, the followers (for a comment on someone else's
+//! post, only followers of both), those mentioned and those following one
+//! of its hashtags — in batches. Authors with very many followers are
+//! skipped: readers merge their posts in. Adding a post twice is a no-op.
+
+use anyhow::Context as _;
+use lookbook_core::db::{statuses, timelines};
+use lookbook_core::feeds;
+use sqlx::PgConnection;
+
+use super::TaskError;
+use crate::Context;
+
+/// Followers read and fed per round.
+const BATCH: i64 = 1000;
+
+pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Result<(), TaskError> {
+    let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
+    let Some(status) = statuses::load(&ctx.db, &[status_id])
+        .await
+        .map_err(transient)?
+        .pop()
+    else {
+        // Deleted before it was fanned out: nothing to do.
+        return Ok(());
+    };
+    let size = ctx.feeds.size;
+    let mut direct: Vec<i64> = vec![status.account_id];
+    direct.extend(
+        statuses::mentions_of(&ctx.db, &[status_id])
+            .await
+            .map_err(transient)?
+            .remove(&status_id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, _)| id),
+    );
+    if status.visibility != "direct" {
+        direct.extend(
+            timelines::tag_followers(&ctx.db, status_id)
+                .await
+                .map_err(transient)?,
+        );
+    }
+    feeds::push(&ctx.kv, &direct, &[status_id], size)
+        .await
+        .context("pushing to the author's and mentioned members' feeds")
+        .map_err(TaskError::Transient)?;
+    if status.visibility == "direct" {
+        return Ok(());
+    }
+    let large = timelines::is_large(&ctx.db, status.account_id, ctx.feeds.fanout_max_followers)
+        .await
+        .map_err(transient)?;
+    if large {
+        return Ok(());
+    }
+    let replied_to = status
+        .in_reply_to_account_id
+        .filter(|other| *other != status.account_id);
+    let mut after = 0;
+    let mut fed = 0;
+    loop {
+        let page = timelines::followers_page(&ctx.db, status.account_id, replied_to, after, BATCH)
+            .await
+            .map_err(transient)?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        let followers: Vec<i64> = page.iter().map(|(_, account)| *account).collect();
+        feeds::push(&ctx.kv, &followers, &[status_id], size)
+            .await
+            .context("pushing to followers' feeds")
+            .map_err(TaskError::Transient)?;
+        fed += followers.len();
+    }
+    tracing::info!(status_id, followers = fed, "fanned out");
+    Ok(())
+}
