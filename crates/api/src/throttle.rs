@@ -1,5 +1,6 @@
 //! Fixed-window attempt counters in Redis, shared by every instance: sign-in
-//! attempts per account and per address, sign-ups per address.
+//! attempts per account and per address, sign-ups per address, photo
+//! uploads per member.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -36,6 +37,15 @@ impl Limit {
             name: "signin-ip",
             max,
             window: Duration::from_secs(300),
+        }
+    }
+
+    /// Photo uploads per member (multipart and direct alike).
+    pub fn media_uploads(state: &AppState) -> Limit {
+        Limit {
+            name: "media-uploads",
+            max: state.config.limits.media_uploads_per_account,
+            window: Duration::from_secs(1800),
         }
     }
 

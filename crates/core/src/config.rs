@@ -158,6 +158,8 @@ pub struct Limits {
     pub page_max: u32,
     /// Sign-ups per address per 30 minutes.
     pub signups_per_ip: u64,
+    /// Photo uploads per member per 30 minutes.
+    pub media_uploads_per_account: u64,
     /// Sign-in attempts per address per 5 minutes.
     pub signins_per_ip: u64,
     /// Sign-in attempts per account per 5 minutes.
@@ -281,6 +283,7 @@ impl Config {
                 page_default: env.positive("LIMIT_PAGE_DEFAULT", 20)?,
                 page_max: env.positive("LIMIT_PAGE_MAX", 40)?,
                 signups_per_ip: env.positive("LIMIT_SIGNUPS_PER_IP", 5)?,
+                media_uploads_per_account: env.positive("LIMIT_MEDIA_UPLOADS", 30)?,
                 signins_per_ip: env.positive("LIMIT_SIGNINS_PER_IP", 30)?,
                 signins_per_account: env.positive("LIMIT_SIGNINS_PER_ACCOUNT", 10)?,
             },

@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{self, Params, flex_string};
+use crate::throttle::{self, Limit};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -152,6 +153,7 @@ fn failed(item: Media) -> ApiError {
 /// Streams the multipart upload to S3 and records it; the worker is asked
 /// to process it.
 async fn receive(state: &AppState, me: i64, mut form: Multipart) -> ApiResult<Media> {
+    throttle::hit(state, Limit::media_uploads(state), &me.to_string()).await?;
     let bad = |e: axum::extract::multipart::MultipartError| {
         ApiError::BadRequest(format!("malformed multipart body: {e}"))
     };

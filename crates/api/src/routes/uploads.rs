@@ -27,6 +27,7 @@ use crate::auth::Auth;
 use crate::entities::time;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, flex_i64, flex_string};
+use crate::throttle::{self, Limit};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -69,6 +70,7 @@ async fn start(
     Params(p): Params<StartParams>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("write:media")?;
+    throttle::hit(&state, Limit::media_uploads(&state), &me.to_string()).await?;
     let content_type = p.content_type.as_deref().map(str::trim).unwrap_or_default();
     let Some((content_type, ext)) = TYPES
         .iter()

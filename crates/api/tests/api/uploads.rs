@@ -1,11 +1,11 @@
 //! Direct-to-S3 uploads: a presigned PUT, then completion, then the usual
 //! processing.
 
-use lookbook_testkit::{Member, TestApp};
+use lookbook_testkit::{Member, TestApp, TestEnv};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::media::{jpeg, settle};
+use super::media::{jpeg, settle, upload};
 
 /// Starts an upload; answers the JSON with the presigned URL.
 async fn start(
@@ -136,5 +136,42 @@ async fn direct_uploads_hold_to_what_was_signed() {
     assert_eq!(status, StatusCode::ACCEPTED);
     let (status, failed) = settle(&app, &ann, media["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{failed}");
+    app.finish().await.unwrap();
+}
+
+/// Photo uploads are limited per member, multipart and direct alike, with
+/// Retry-After; other members are not affected.
+#[tokio::test(flavor = "multi_thread")]
+async fn photo_uploads_per_member_are_limited() {
+    let mut env = TestEnv::new().await;
+    env.set("LIMIT_MEDIA_UPLOADS", "2");
+    let app = TestApp::spawn_with(env, true).await;
+    let ann = app.sign_up("ann").await;
+    let bob = app.sign_up("bob").await;
+    for _ in 0..2 {
+        let (status, body) = upload(&app, &ann, jpeg(64, 64), "a.jpg").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let (status, body) = upload(&app, &ann, jpeg(64, 64), "a.jpg").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let response = app
+        .request_as(
+            reqwest::Method::POST,
+            &ann.token,
+            "/api/lookbook/v1/uploads",
+        )
+        .form(&[("content_type", "image/jpeg"), ("size", "100")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=1800).contains(&retry), "{retry}");
+    let (status, _) = start(&app, &bob, "image/jpeg", 100).await;
+    assert_eq!(status, StatusCode::OK);
     app.finish().await.unwrap();
 }

@@ -137,6 +137,7 @@ mod tests {
             page_default: 20,
             page_max: 40,
             signups_per_ip: 5,
+            media_uploads_per_account: 30,
             signins_per_ip: 30,
             signins_per_account: 10,
         }
