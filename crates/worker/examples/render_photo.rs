@@ -32,6 +32,7 @@ fn main() -> anyhow::Result<()> {
         page_default: 20,
         page_max: 40,
         signups_per_ip: 5,
+        media_uploads_per_account: 30,
         signins_per_ip: 30,
         signins_per_account: 10,
     };
