@@ -17,18 +17,21 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Text made safe inside HTML (elements and attribute values).
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Plain text to the HTML Mastodon serves: escaped, paragraphs and line breaks.
 pub fn text_to_html(text: &str) -> String {
     if text.trim().is_empty() {
         return String::new();
     }
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;");
-    escaped
+    escape(text)
         .split("\n\n")
         .map(|p| format!("<p>{}</p>", p.trim_matches('\n').replace('\n', "<br />")))
         .collect()

@@ -11,11 +11,15 @@
 //! - [`middleware`]: request ids, logging, metrics, limits and timeouts.
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
-//!   [`entities`]: the JSON entities; [`throttle`]: shared attempt limits.
+//!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
+//!   page; [`cached`]: entities in Memcached; [`throttle`]: shared attempt limits.
 
 pub mod auth;
+pub mod cached;
+pub mod counts;
 pub mod entities;
 pub mod error;
+pub mod flights;
 pub mod middleware;
 pub mod pagination;
 pub mod params;

@@ -9,6 +9,8 @@ use lookbook_core::db::Db;
 use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
 
+use crate::flights::Flights;
+
 /// Cheap to clone: every field is a handle.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -17,6 +19,10 @@ pub struct AppState {
     pub kv: Kv,
     pub cache: Cache,
     pub storage: Storage,
+    /// Loads in progress, so concurrent misses of one key load once.
+    pub flights: Arc<Flights>,
+    /// This instance's cache hits and loads.
+    pub cache_stats: Arc<crate::cached::Stats>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -31,6 +37,8 @@ impl AppState {
             kv: Kv::connect(&config.redis, timeout)?,
             cache: Cache::connect(&config.memcached, timeout).await?,
             storage: Storage::new(&config.s3, timeout),
+            flights: Arc::new(Flights::default()),
+            cache_stats: Arc::default(),
             config: Arc::new(config),
             draining: Arc::new(AtomicBool::new(false)),
         })

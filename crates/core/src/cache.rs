@@ -4,32 +4,54 @@
 //! so every instance, whatever Rust it was built with, sends a key to the same
 //! server, and adding a server moves only the keys that land on it.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use memcache::exp::{AsyncMemcache, Memcache, Rendezvous};
 
 use crate::config::MemcachedConfig;
 
+/// Failed deletions remembered, at most.
+const UNDELIVERED_MAX: usize = 100_000;
+
 /// A Memcached client whose keys all carry the deployment's prefix.
 #[derive(Debug, Clone)]
 pub struct Cache {
     client: AsyncMemcache,
     prefix: String,
+    /// Keys whose deletion failed (Memcached unreachable): deleted again
+    /// once it answers, so an edit made during an outage is not hidden by
+    /// the entry cached before it.
+    undelivered: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl Cache {
     /// Resolves the servers; connections are dialed on first use, so start-up
     /// does not wait for Memcached.
     pub async fn connect(config: &MemcachedConfig, timeout: Duration) -> crate::Result<Cache> {
+        let undelivered: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let failed = undelivered.clone();
         let client = Memcache::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .router(Rendezvous::with_hash_function(fnv1a))
+            // An outage reads as misses and drops writes: pages come from
+            // PostgreSQL, slower, never failing for it.
+            .degrade(true)
+            .on_error(move |event| {
+                if event.op.starts_with("delete") || event.op == "invalidate" {
+                    let mut keys = failed.lock().unwrap_or_else(|e| e.into_inner());
+                    if keys.len() < UNDELIVERED_MAX {
+                        keys.push(event.key.to_vec());
+                    }
+                }
+            })
             .connect_async(config.servers.iter().map(String::as_str))
             .await?;
         Ok(Cache {
             client,
             prefix: config.key_prefix.clone(),
+            undelivered,
         })
     }
 
@@ -41,6 +63,31 @@ impl Cache {
     /// The full key for `key`.
     pub fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    /// Deletes `keys`; if Memcached does not confirm it, they are deleted
+    /// again once it answers.
+    pub async fn delete_many(&self, keys: &[String]) {
+        if let Err(err) = self.client.delete_many(keys).await {
+            tracing::warn!(error = %err, "cache deletion unconfirmed; retrying later");
+            let mut undelivered = self.undelivered.lock().unwrap_or_else(|e| e.into_inner());
+            if undelivered.len() < UNDELIVERED_MAX {
+                undelivered.extend(keys.iter().map(|k| k.as_bytes().to_vec()));
+            }
+        }
+    }
+
+    /// Deletes again the keys whose deletion failed; they are remembered
+    /// again if it fails again.
+    pub async fn redeliver(&self) {
+        let keys = std::mem::take(&mut *self.undelivered.lock().unwrap_or_else(|e| e.into_inner()));
+        if !keys.is_empty() {
+            let keys: Vec<String> = keys
+                .into_iter()
+                .map(|k| String::from_utf8_lossy(&k).into_owned())
+                .collect();
+            self.delete_many(&keys).await;
+        }
     }
 
     /// Round-trips a no-op to every server.

@@ -31,6 +31,8 @@ pub struct TestApp {
     pub port: u16,
     pub env: TestEnv,
     pub client: reqwest::Client,
+    /// The API's shared state (its clients and counters).
+    pub api: lookbook_api::AppState,
     /// The worker's counters, when a worker runs.
     pub worker: Option<Arc<Stats>>,
     api_stop: CancellationToken,
@@ -54,6 +56,7 @@ impl TestApp {
             .await
             .expect("build the application");
         let port = app.port();
+        let api = app.state().clone();
         let api_stop = CancellationToken::new();
         let stop = api_stop.clone();
         let server = tokio::spawn(app.run_until_stopped(async move { stop.cancelled().await }));
@@ -74,6 +77,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("http client"),
+            api,
             worker: stats,
             api_stop,
             worker_stop,

@@ -275,6 +275,7 @@ async fn update_credentials(
         tasks::enqueue(&mut tx, &task).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    crate::cached::forget(&state, crate::cached::Kind::Account, &[me]).await;
     let updated = load(&state, me).await?;
     Ok(Json(credential(&state, &updated).await?))
 }

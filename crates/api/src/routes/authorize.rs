@@ -16,6 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::entities::escape;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, QueryParams, flex_string};
 use crate::throttle;
@@ -56,14 +57,6 @@ struct Checked {
     app: App,
     redirect_uri: String,
     scopes: Scopes,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {

@@ -21,6 +21,8 @@ use super::accounts::parse_id;
 use super::media::{check_description, parse_focus};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::cached::{self, Kind};
+use crate::counts;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, flex_bool, flex_list, flex_string};
 use crate::statuses::render;
@@ -300,6 +302,10 @@ async fn create(
     }
     tasks::enqueue(&mut tx, &Task::FanOut { status_id: id }).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    counts::forget_accounts(&state, &[me]).await;
+    if let Some((parent, _)) = in_reply_to {
+        counts::forget_statuses(&state, &[parent]).await;
+    }
     let mut posted = render(&state, Some(me), &[id]).await?;
     posted.pop().map(Json).ok_or(ApiError::NotFound)
 }
@@ -382,6 +388,7 @@ async fn edit(
     statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
     statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    cached::forget(&state, Kind::Status, &[id]).await;
     let mut edited = render(&state, Some(me), &[id]).await?;
     edited.pop().map(Json).ok_or(ApiError::NotFound)
 }

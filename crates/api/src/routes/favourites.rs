@@ -17,6 +17,7 @@ use super::accounts::parse_id;
 use super::follows::account_page;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::counts;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageParams;
 use crate::params::QueryParams;
@@ -51,12 +52,15 @@ async fn change(
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut tx = state.begin().await?;
-    if on {
-        marks::set(&mut tx, mark, me, id).await?;
+    let changed = if on {
+        marks::set(&mut tx, mark, me, id).await?
     } else {
-        marks::clear(&mut tx, mark, me, id).await?;
-    }
+        marks::clear(&mut tx, mark, me, id).await?
+    };
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    if changed && mark == Mark::Favourite {
+        counts::add_favourites(state, id, if on { 1 } else { -1 }).await;
+    }
     render_visible(state, Some(me), id).await.map(Json)
 }
 

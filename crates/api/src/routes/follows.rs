@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use super::accounts::{load, parse_id};
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::counts;
 use crate::entities;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, link_header};
@@ -51,6 +52,7 @@ pub async fn change(
     let me = auth.user_with(scope)?;
     let target = load(state, parse_id(id)?).await?;
     graph::apply(&state.db.primary, me, target.id, &change).await?;
+    counts::forget_accounts(state, &[me, target.id]).await;
     relationship(state, me, target.id).await
 }
 
@@ -67,6 +69,7 @@ async fn answer_request(
     if !graph::apply(&state.db.primary, me, requester, &change).await? {
         return Err(ApiError::NotFound);
     }
+    counts::forget_accounts(state, &[me, requester]).await;
     relationship(state, me, requester).await
 }
 
@@ -116,6 +119,7 @@ async fn follow(
     };
     graph::follow(&mut tx, me, target.id, target.locked, &options).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    counts::forget_accounts(&state, &[me, target.id]).await;
     relationship(&state, me, target.id).await
 }
 

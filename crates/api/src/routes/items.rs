@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::cached::{self, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageParams;
 use crate::params::{Params, QueryParams, flex_i64, flex_string};
@@ -120,6 +121,14 @@ fn position(raw: &Option<String>, axis: &str) -> ApiResult<f32> {
         .ok_or_else(|| invalid(format!("{axis} must be a number from 0 to 1")))
 }
 
+/// Drops the cached post the photo belongs to, so it shows the change.
+pub async fn forget_post_of(state: &AppState, media_id: i64) -> ApiResult<()> {
+    if let Some(status) = media::status_of(&state.db.primary, media_id).await? {
+        cached::forget(state, Kind::Status, &[status]).await;
+    }
+    Ok(())
+}
+
 /// Tags an item the member wears in one of their photos.
 #[utoipa::path(post, path = "/api/lookbook/v1/media/{id}/items", tag = "lookbook",
     params(("id" = String, Path, description = "Media id")),
@@ -197,6 +206,7 @@ async fn tag_item(
     };
     let item_id = items::insert(&mut tx, &new).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    forget_post_of(&state, photo.id).await?;
     let mut found = items::of_media(&state.db.primary, &[photo.id]).await?;
     let item = found
         .remove(&photo.id)
@@ -224,6 +234,7 @@ async fn untag_item(
     if !items::delete(&state.db.primary, photo.id, parse_id(&item_id)?).await? {
         return Err(ApiError::NotFound);
     }
+    forget_post_of(&state, photo.id).await?;
     Ok(Json(json!({})))
 }
 

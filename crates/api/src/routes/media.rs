@@ -273,6 +273,7 @@ async fn update(
     check_description(&state, p.description.as_deref())?;
     let focus = p.focus.as_deref().map(parse_focus).transpose()?;
     media::update_details(&state.db.primary, item.id, p.description.as_deref(), focus).await?;
+    super::items::forget_post_of(&state, item.id).await?;
     let item = media::by_id(&state.db.primary, item.id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -14,6 +14,8 @@ use utoipa_axum::routes;
 use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::cached::{self, Kind};
+use crate::counts;
 use crate::error::{ApiError, ApiResult};
 use crate::statuses::{render, render_visible};
 
@@ -89,6 +91,13 @@ async fn delete(
         tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: deleted.keys }).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let mut changed = deleted.replies.clone();
+    changed.push(id);
+    cached::forget(&state, Kind::Status, &changed).await;
+    counts::forget_accounts(&state, &[deleted.account_id]).await;
+    if let Some(parent) = deleted.in_reply_to_id {
+        counts::forget_statuses(&state, &[parent]).await;
+    }
     Ok(Json(entity))
 }
 

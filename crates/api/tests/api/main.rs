@@ -5,6 +5,7 @@
 
 mod accounts;
 mod authorization;
+mod caching;
 mod compose;
 mod docs;
 mod favourites;

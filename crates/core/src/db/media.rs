@@ -157,3 +157,12 @@ pub async fn lock(conn: &mut sqlx::PgConnection, id: i64) -> crate::Result<()> {
     .await?;
     Ok(())
 }
+
+/// The post the photo is attached to, if any.
+pub async fn status_of(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<i64>> {
+    let status = sqlx::query_scalar!("select status_id from media_attachments where id = $1", id)
+        .fetch_optional(db)
+        .await?
+        .flatten();
+    Ok(status)
+}

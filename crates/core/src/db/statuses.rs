@@ -386,6 +386,10 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> crate::Result<Option<De
     sqlx::query!("delete from media_attachments where status_id = $1", id)
         .execute(&mut *conn)
         .await?;
+    // Its replies stay, answering nothing from now on.
+    let replies = sqlx::query_scalar!("select id from statuses where in_reply_to_id = $1", id)
+        .fetch_all(&mut *conn)
+        .await?;
     let row = sqlx::query!(
         "delete from statuses where id = $1 returning account_id, in_reply_to_id",
         id
@@ -396,6 +400,7 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> crate::Result<Option<De
         account_id: r.account_id,
         in_reply_to_id: r.in_reply_to_id,
         keys,
+        replies,
     }))
 }
 
@@ -405,6 +410,8 @@ pub struct Deleted {
     pub account_id: i64,
     pub in_reply_to_id: Option<i64>,
     pub keys: Vec<String>,
+    /// The posts that answered it.
+    pub replies: Vec<i64>,
 }
 
 /// Adds to one random shard of the post's counters.

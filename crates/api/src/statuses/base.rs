@@ -1,31 +1,18 @@
-//! The Status entity. A page of posts is hydrated with a fixed number of
-//! queries whatever its length: the rows, their authors, photos, item tags,
-//! hashtags, mentions, counts and the viewer's favourites and bookmarks.
+//! A post's viewer-independent JSON, as cached: everything but its author,
+//! its counts and the viewer's marks. Built for a batch of posts with a
+//! fixed number of queries: rows, photos with item tags, hashtags, mentions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use lookbook_core::db::items::{self, Item};
-use lookbook_core::db::statuses::{self, Status};
-use lookbook_core::db::{accounts, marks, media};
+use lookbook_core::db::{media, statuses};
 use lookbook_core::text::{self, Span};
 use serde_json::{Value, json};
 
-use axum::Json;
-use axum::http::HeaderMap;
-
 use crate::AppState;
-use crate::entities::{self, time};
-use crate::error::{ApiError, ApiResult};
-use crate::pagination::link_header;
+use crate::entities::{escape, time};
+use crate::error::ApiResult;
 use crate::routes::media::entity as media_entity;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
 
 /// Post text as Mastodon's HTML: escaped, paragraphs and line breaks, with
 /// hashtags, mentions of existing members and links made into links.
@@ -99,58 +86,40 @@ pub async fn media_entities(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<
         .collect())
 }
 
-/// The posts with these ids as Status JSON, in the order given; ids that no
-/// longer exist are left out. Visibility is the caller's business.
-pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiResult<Vec<Value>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The cached part of each post that exists, by id. The author's id rides
+/// along as `account_id` (a field Mastodon's entity does not have; it is
+/// replaced by the author's Account when the page is put together).
+pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
     let db = &state.db.primary;
     let rows = statuses::load(db, ids).await?;
-    let author_ids: Vec<i64> = rows
-        .iter()
-        .map(|s| s.account_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let authors = accounts::by_ids(db, &author_ids).await?;
-    let authors: HashMap<i64, Value> = entities::accounts(state, &authors)
-        .await?
-        .into_iter()
-        .zip(authors.iter().map(|a| a.id))
-        .map(|(entity, id)| (id, entity))
-        .collect();
+    let usernames = lookbook_core::db::accounts::usernames(
+        db,
+        &rows.iter().map(|s| s.account_id).collect::<Vec<_>>(),
+    )
+    .await?;
     let media_of = statuses::media_of(db, ids).await?;
     let media_ids: Vec<i64> = media_of.values().flatten().copied().collect();
     let media = media_entities(state, &media_ids).await?;
     let mut tags = statuses::tags_of(db, ids).await?;
     let mut mentions = statuses::mentions_of(db, ids).await?;
-    let counts = statuses::counts(db, ids).await?;
-    let marked = match viewer {
-        Some(me) => Some(marks::among(db, me, ids).await?),
-        None => None,
-    };
-    let by_id: HashMap<i64, &Status> = rows.iter().map(|s| (s.id, s)).collect();
     let base = &state.config.public_url;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(status) = by_id.get(id) else {
-            continue;
-        };
-        let Some(author) = authors.get(&status.account_id) else {
-            continue;
-        };
-        let username = author["username"].as_str().unwrap_or_default();
-        let mentioned = mentions.remove(id).unwrap_or_default();
-        let counts = counts.get(id).copied().unwrap_or_default();
+    let mut out = HashMap::with_capacity(rows.len());
+    for status in rows {
+        let id = status.id;
+        let username = usernames
+            .get(&status.account_id)
+            .cloned()
+            .unwrap_or_default();
+        let mentioned = mentions.remove(&id).unwrap_or_default();
         let attachments: Vec<Value> = media_of
-            .get(id)
+            .get(&id)
             .into_iter()
             .flatten()
             .filter_map(|m| media.get(m).cloned())
             .collect();
-        let mut entity = json!({
+        let entity = json!({
             "id": id.to_string(),
+            "account_id": status.account_id,
             "created_at": time(status.created_at),
             "edited_at": status.edited_at.map(time),
             "in_reply_to_id": status.in_reply_to_id.map(|i| i.to_string()),
@@ -161,15 +130,12 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
             "language": status.language,
             "uri": format!("{base}/users/{username}/statuses/{id}"),
             "url": format!("{base}/@{username}/{id}"),
-            "replies_count": counts.replies,
             "reblogs_count": 0,
-            "favourites_count": counts.favourites,
             "content": content_html(base, &status.text, &mentioned),
             "reblog": Value::Null,
             "application": status.app_name.as_ref().map(|name| json!({
                 "name": name, "website": status.app_website,
             })),
-            "account": author,
             "media_attachments": attachments,
             "mentions": mentioned.iter().map(|(account, username)| json!({
                 "id": account.to_string(),
@@ -177,7 +143,7 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
                 "acct": username,
                 "url": format!("{base}/@{username}"),
             })).collect::<Vec<_>>(),
-            "tags": tags.remove(id).unwrap_or_default().iter().map(|name| json!({
+            "tags": tags.remove(&id).unwrap_or_default().iter().map(|name| json!({
                 "name": name, "url": format!("{base}/tags/{name}"),
             })).collect::<Vec<_>>(),
             "emojis": [],
@@ -185,45 +151,9 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
             "poll": Value::Null,
             "filtered": [],
         });
-        if let Some((favourites, bookmarks)) = &marked {
-            entity["favourited"] = favourites.contains(id).into();
-            entity["bookmarked"] = bookmarks.contains(id).into();
-            entity["reblogged"] = false.into();
-            entity["muted"] = false.into();
-            entity["pinned"] = false.into();
-        }
-        out.push(entity);
+        out.insert(id, entity);
     }
     Ok(out)
-}
-
-/// One post the viewer may see, or 404.
-pub async fn render_visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Value> {
-    statuses::visible(&state.db.primary, id, viewer)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    render(state, viewer, &[id])
-        .await?
-        .pop()
-        .ok_or(ApiError::NotFound)
-}
-
-/// A page of posts with its `Link` header; `row_ids` are what the page is
-/// keyed by (the posts' ids, or the favourites' or bookmarks' rows).
-pub async fn page(
-    state: &AppState,
-    viewer: Option<i64>,
-    path: &str,
-    row_ids: &[i64],
-    status_ids: &[i64],
-    limit: i64,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    let body = render(state, viewer, status_ids).await?;
-    let mut headers = HeaderMap::new();
-    if let Some(link) = link_header(&state.config.public_url, path, row_ids, limit) {
-        headers.insert(axum::http::header::LINK, link);
-    }
-    Ok((headers, Json(body)))
 }
 
 #[cfg(test)]

@@ -1,0 +1,135 @@
+//! The Status entity, put together for a page: the cached part of each
+//! post ([`base`]), its author's Account (cached, counts added), its counts
+//! and the viewer's favourites and bookmarks — a fixed number of cache and
+//! database round trips whatever the page's length.
+
+pub mod base;
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::http::HeaderMap;
+use lookbook_core::db::counters::Counts;
+use lookbook_core::db::{accounts, marks, statuses};
+use serde_json::Value;
+
+pub use base::{content_html, item_entity, media_entities};
+
+use crate::AppState;
+use crate::cached::{self, Kind};
+use crate::counts;
+use crate::entities;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::link_header;
+
+/// Authors as Account JSON (cached without counts), with their counts.
+async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
+    let loader = state.clone();
+    let mut found = cached::many(state, Kind::Account, ids, move |missing| async move {
+        let rows = accounts::by_ids(&loader.db.primary, &missing).await?;
+        Ok(rows
+            .iter()
+            .map(|a| (a.id, entities::account(&loader, a, Counts::default())))
+            .collect())
+    })
+    .await?;
+    let counts = counts::accounts(state, ids).await?;
+    for (id, account) in &mut found {
+        let c = counts.get(id).copied().unwrap_or_default();
+        account["followers_count"] = c.followers.into();
+        account["following_count"] = c.following.into();
+        account["statuses_count"] = c.statuses.into();
+    }
+    Ok(found)
+}
+
+/// The posts with these ids as Status JSON, in the order given; ids that no
+/// longer exist are left out. Visibility is the caller's business.
+pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiResult<Vec<Value>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loader = state.clone();
+    let bases = cached::many(state, Kind::Status, ids, move |missing| async move {
+        base::load(&loader, &missing).await
+    })
+    .await?;
+    let mut author_ids: Vec<i64> = bases
+        .values()
+        .filter_map(|b| b["account_id"].as_i64())
+        .collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let authors = authors(state, &author_ids).await?;
+    let db = &state.db.primary;
+    let counts = counts::statuses(state, ids).await?;
+    let marked = match viewer {
+        Some(me) => Some(marks::among(db, me, ids).await?),
+        None => None,
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(mut entity) = bases.get(id).cloned() else {
+            continue;
+        };
+        let author_id = entity["account_id"].as_i64().unwrap_or_default();
+        let Some(author) = authors.get(&author_id) else {
+            continue;
+        };
+        if let Some(fields) = entity.as_object_mut() {
+            fields.remove("account_id");
+        }
+        let counts = counts.get(id).copied().unwrap_or_default();
+        entity["account"] = author.clone();
+        entity["replies_count"] = counts.replies.into();
+        entity["favourites_count"] = counts.favourites.into();
+        if let Some((favourites, bookmarks)) = &marked {
+            entity["favourited"] = favourites.contains(id).into();
+            entity["bookmarked"] = bookmarks.contains(id).into();
+            entity["reblogged"] = false.into();
+            entity["muted"] = false.into();
+            entity["pinned"] = false.into();
+        }
+        out.push(entity);
+    }
+    Ok(out)
+}
+
+/// One post the viewer may see, or 404. Nobody signed in sees public and
+/// unlisted posts, which the cached entity tells without a query; for a
+/// member the database decides (follows, mentions, blocks).
+pub async fn render_visible(state: &AppState, viewer: Option<i64>, id: i64) -> ApiResult<Value> {
+    let entity = render(state, viewer, &[id])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    let visible = match viewer {
+        None => matches!(entity["visibility"].as_str(), Some("public" | "unlisted")),
+        Some(me) if entity["account"]["id"].as_str() == Some(me.to_string().as_str()) => true,
+        Some(me) => statuses::visible(&state.db.primary, id, Some(me))
+            .await?
+            .is_some(),
+    };
+    if !visible {
+        return Err(ApiError::NotFound);
+    }
+    Ok(entity)
+}
+
+/// A page of posts with its `Link` header; `row_ids` are what the page is
+/// keyed by (the posts' ids, or the favourites' or bookmarks' rows).
+pub async fn page(
+    state: &AppState,
+    viewer: Option<i64>,
+    path: &str,
+    row_ids: &[i64],
+    status_ids: &[i64],
+    limit: i64,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let body = render(state, viewer, status_ids).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(link) = link_header(&state.config.public_url, path, row_ids, limit) {
+        headers.insert(axum::http::header::LINK, link);
+    }
+    Ok((headers, Json(body)))
+}
