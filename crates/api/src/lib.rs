@@ -8,7 +8,8 @@
 //! - [`state`]: the shared handles every handler gets.
 //! - [`error`]: the one error type handlers return, rendered as Mastodon's
 //!   `{"error": "..."}`.
-//! - [`middleware`]: request ids, logging, metrics, limits and timeouts.
+//! - [`middleware`]: request ids, logging, metrics, limits and timeouts;
+//!   [`edge`]: cache headers for nginx and clients.
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
@@ -17,6 +18,7 @@
 pub mod auth;
 pub mod cached;
 pub mod counts;
+pub mod edge;
 pub mod entities;
 pub mod error;
 pub mod flights;

@@ -32,6 +32,7 @@ pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
             config.http.request_timeout,
         ))
         .layer(from_fn(json_errors))
+        .layer(from_fn(crate::edge::cache_headers))
         .layer(from_fn(record_metrics))
         .layer(cors(config))
         .layer(

@@ -215,3 +215,41 @@ async fn redis_down_costs_speed_not_errors() {
     assert_eq!(ids(&home), vec![id.as_str()]);
     app.finish().await.unwrap();
 }
+
+/// Anonymous reads of public things carry an ETag and a one-second public
+/// lifetime, and a matching If-None-Match is a 304; with a token, nothing is
+/// cacheable by others.
+#[tokio::test(flavor = "multi_thread")]
+async fn public_reads_carry_etags_and_private_ones_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let (_, posted) = post(&app, &ann, json!({"status": "look"})).await;
+    let path = format!("/api/v1/statuses/{}", posted["id"].as_str().unwrap());
+    let response = app.get(&path).await;
+    assert_eq!(response.headers()["cache-control"], "public, max-age=1");
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    let again = app
+        .client
+        .get(app.url(&path))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let mine = app.get_as(&ann.token, &path).await;
+    assert_eq!(mine.headers()["cache-control"], "private, no-store");
+    assert!(mine.headers().get("etag").is_none());
+    let home = app.get_as(&ann.token, "/api/v1/timelines/home").await;
+    assert_eq!(home.headers()["cache-control"], "private, no-store");
+    // An edit changes the ETag.
+    let response = app
+        .request_as(reqwest::Method::PUT, &ann.token, &path)
+        .json(&json!({"status": "look, edited"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed = app.get(&path).await;
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+}

@@ -1,0 +1,144 @@
+//! Cache headers for the edge. Anonymous reads of public things (posts,
+//! profiles, public and hashtag timelines, the instance, hashtags, brands)
+//! answer `Cache-Control: public, max-age=1` with an `ETag`, and a matching
+//! `If-None-Match` gets a 304: nginx keeps each for about a second, so a
+//! crowd on one post sends about one request a second upstream. Anything
+//! asked with a token is `private, no-store`: never kept by a shared cache.
+
+use axum::body::{Body, HttpBody};
+use axum::extract::Request;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+
+/// Bodies larger than this (or streamed) are passed on without an ETag.
+const ETAG_MAX_BYTES: usize = 4 << 20;
+
+/// Paths whose anonymous GET answers are the same for everyone.
+fn is_public_read(path: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "/api/v1/instance",
+        "/api/v2/instance",
+        "/api/v1/timelines/public",
+        "/api/v1/accounts/lookup",
+        "/api/lookbook/v1/brands",
+    ];
+    const PREFIXES: &[&str] = &[
+        "/api/v1/statuses/",
+        "/api/v1/timelines/tag/",
+        "/api/v1/tags/",
+        "/api/v1/trends/",
+        "/api/lookbook/v1/brands/",
+    ];
+    if EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return true;
+    }
+    // `/api/v1/accounts/:id` and its public lists, not the caller's own views.
+    path.strip_prefix("/api/v1/accounts/").is_some_and(|rest| {
+        let mut parts = rest.split('/');
+        let id = parts.next().unwrap_or_default();
+        let tail = parts.next();
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && matches!(tail, None | Some("statuses" | "followers" | "following"))
+            && parts.next().is_none()
+    })
+}
+
+fn has_token(req: &Request) -> bool {
+    req.headers().contains_key(AUTHORIZATION)
+        || req.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|pair| pair.split('=').next() == Some("access_token"))
+        })
+}
+
+/// The middleware.
+pub async fn cache_headers(req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let anonymous = !has_token(&req);
+    let public = anonymous && is_public_read(req.uri().path());
+    let if_none_match = req.headers().get(IF_NONE_MATCH).cloned();
+    let mut response = next.run(req).await;
+    let status = response.status();
+    let headers = response.headers_mut();
+    headers.append(VARY, HeaderValue::from_static("Authorization"));
+    if !anonymous {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        return response;
+    }
+    if !public || status != StatusCode::OK || headers.contains_key(CACHE_CONTROL) {
+        return response;
+    }
+    let small = response
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n <= ETAG_MAX_BYTES as u64);
+    if !small {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ETAG_MAX_BYTES).await else {
+        return error_response();
+    };
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let etag =
+        HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"0\""));
+    parts
+        .headers
+        .insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=1"));
+    parts.headers.insert(ETAG, etag.clone());
+    let matches = if_none_match.is_some_and(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == etag.to_str().unwrap_or_default() || t.trim() == "*")
+        })
+    });
+    if matches {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        parts.headers.remove(axum::http::header::CONTENT_TYPE);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A body that could not be read back (larger than the bound, or broken).
+fn error_response() -> Response {
+    crate::error::error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the response could not be prepared",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Public reads are told apart from the caller's own views.
+    #[test]
+    fn public_reads_are_recognised() {
+        for path in [
+            "/api/v1/statuses/1",
+            "/api/v1/accounts/42",
+            "/api/v1/accounts/42/statuses",
+            "/api/v1/timelines/public",
+            "/api/v2/instance",
+        ] {
+            assert!(super::is_public_read(path), "{path}");
+        }
+        for path in [
+            "/api/v1/accounts/verify_credentials",
+            "/api/v1/accounts/relationships",
+            "/api/v1/timelines/home",
+            "/api/v1/accounts/42/follow",
+            "/api/v1/favourites",
+        ] {
+            assert!(!super::is_public_read(path), "{path}");
+        }
+    }
+}
