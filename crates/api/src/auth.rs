@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
 use deadpool_redis::redis::{self, AsyncCommands};
 use lookbook_core::auth::{Scopes, secret};
@@ -105,6 +106,12 @@ impl FromRequestParts<AppState> for MaybeAuth {
             return Err(ApiError::Unauthorized(
                 "The access token was revoked".into(),
             ));
+        }
+        // A member sending anything but a read may be about to write.
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+            && let Some(account) = grant.account_id
+        {
+            state.writing(account).await;
         }
         let scopes = Scopes::from_vec(grant.scopes.clone());
         Ok(MaybeAuth(Some(Auth { grant, scopes })))

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use deadpool_redis::redis;
 use lookbook_core::Config;
 use lookbook_core::cache::Cache;
 use lookbook_core::db::Db;
@@ -10,6 +11,9 @@ use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
 
 use crate::flights::Flights;
+
+/// How long a member's reads stay on the primary after they write.
+pub const READ_YOUR_WRITES: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone, Debug)]
@@ -42,6 +46,51 @@ impl AppState {
             config: Arc::new(config),
             draining: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// Where a read for `viewer` goes: the replica, unless there is none or
+    /// the viewer wrote something in the last [`READ_YOUR_WRITES`] (then
+    /// the primary, so they see their own post or like at once). Without
+    /// Redis to tell, the primary.
+    pub async fn reader(&self, viewer: Option<i64>) -> &sqlx::PgPool {
+        if !self.db.has_replica {
+            return &self.db.primary;
+        }
+        let Some(me) = viewer else {
+            return &self.db.replica;
+        };
+        let key = self.kv.key(&format!("wrote:{me}"));
+        let wrote: Result<bool, String> = async {
+            let mut conn = self.kv.pool().get().await.map_err(|e| e.to_string())?;
+            redis::cmd("EXISTS")
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        match wrote {
+            Ok(false) => &self.db.replica,
+            _ => &self.db.primary,
+        }
+    }
+
+    /// Notes that `account` is writing, so their reads go to the primary for
+    /// a while (only when a replica is configured).
+    pub async fn writing(&self, account: i64) {
+        if !self.db.has_replica {
+            return;
+        }
+        let key = self.kv.key(&format!("wrote:{account}"));
+        if let Ok(mut conn) = self.kv.pool().get().await {
+            let _: Result<(), _> = redis::cmd("SET")
+                .arg(key)
+                .arg(1)
+                .arg("EX")
+                .arg(READ_YOUR_WRITES.as_secs())
+                .query_async(&mut conn)
+                .await;
+        }
     }
 
     /// A transaction on the primary.

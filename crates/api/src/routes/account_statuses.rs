@@ -66,7 +66,13 @@ async fn account_statuses(
         exclude_replies: f.exclude_replies.unwrap_or(false),
         tagged,
     };
-    let ids =
-        statuses::by_account(&state.db.primary, owner.id, auth.viewer(), &filter, bounds).await?;
+    let ids = statuses::by_account(
+        state.reader(auth.viewer()).await,
+        owner.id,
+        auth.viewer(),
+        &filter,
+        bounds,
+    )
+    .await?;
     status_page(&state, auth.viewer(), &path, &ids, &ids, bounds.limit).await
 }

@@ -60,7 +60,14 @@ async fn home_from_database(
 ) -> ApiResult<Vec<i64>> {
     let size = state.config.feeds.size as i64;
     let before = if rebuild { None } else { bounds.max_id };
-    let candidates = timelines::home_candidates(&state.db.primary, me, before, size).await?;
+    // A rebuilt feed is kept, so it is read from the primary: a lagging
+    // replica could leave out posts already fanned out.
+    let db = if rebuild {
+        &state.db.primary
+    } else {
+        state.reader(Some(me)).await
+    };
+    let candidates = timelines::home_candidates(db, me, before, size).await?;
     if rebuild && let Err(err) = feeds::replace(&state.kv, me, &candidates).await {
         tracing::warn!(error = %err, "could not store a rebuilt home feed");
     }
@@ -69,7 +76,7 @@ async fn home_from_database(
 
 /// The page of the member's home timeline.
 async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Vec<i64>> {
-    let db = &state.db.primary;
+    let db = state.reader(Some(me)).await;
     let threshold = state.config.feeds.fanout_max_followers;
     let large = timelines::large_followed(db, me, threshold).await?;
     let mut upper = bounds.max_id;
@@ -143,12 +150,12 @@ async fn merge_large(
     bounds: PageBounds,
 ) -> ApiResult<Vec<i64>> {
     if !large.is_empty() {
-        ids.extend(timelines::recent_by(&state.db.primary, large, bounds).await?);
+        ids.extend(timelines::recent_by(state.reader(Some(me)).await, large, bounds).await?);
     }
     ids.sort_unstable_by(|a, b| b.cmp(a));
     ids.dedup();
     Ok(slice(
-        &timelines::home_filter(&state.db.primary, me, &ids).await?,
+        &timelines::home_filter(state.reader(Some(me)).await, me, &ids).await?,
         PageBounds {
             limit: i64::MAX,
             ..bounds
@@ -227,7 +234,8 @@ async fn public_page(
         all: tag_names(&p.all),
         none: tag_names(&p.none),
     };
-    let ids = timelines::public(&state.db.primary, auth.viewer(), &filter, bounds).await?;
+    let db = state.reader(auth.viewer()).await;
+    let ids = timelines::public(db, auth.viewer(), &filter, bounds).await?;
     status_page(state, auth.viewer(), path, &ids, &ids, bounds.limit).await
 }
 

@@ -106,7 +106,7 @@ pub async fn render_visible(state: &AppState, viewer: Option<i64>, id: i64) -> A
     let visible = match viewer {
         None => matches!(entity["visibility"].as_str(), Some("public" | "unlisted")),
         Some(me) if entity["account"]["id"].as_str() == Some(me.to_string().as_str()) => true,
-        Some(me) => statuses::visible(&state.db.primary, id, Some(me))
+        Some(me) => statuses::visible(state.reader(Some(me)).await, id, Some(me))
             .await?
             .is_some(),
     };

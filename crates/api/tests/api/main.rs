@@ -20,6 +20,7 @@ mod metrics;
 mod nginx;
 mod oauth;
 mod process;
+mod replica;
 mod status_access;
 mod statuses;
 mod timelines;
