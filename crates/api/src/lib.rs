@@ -53,6 +53,8 @@ impl Application {
     /// Connects to the services (lazily: an instance starts while a service is
     /// down and says so on `/readyz`) and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        // The recorder goes in before the first request is counted.
+        lookbook_core::telemetry::prometheus();
         let state = AppState::connect(config).await?;
         let bind = state.config.bind;
         let listener = TcpListener::bind(bind)

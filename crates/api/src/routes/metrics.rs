@@ -1,6 +1,8 @@
 //! `/metrics`: Prometheus text. Request counters and latency histograms are
-//! recorded by the middleware as requests pass; pool usage and the outbox
-//! backlog are sampled here, at scrape time.
+//! recorded by the middleware as requests pass, cache counters where the
+//! caches are used; pool usage, the outbox backlog and the fan-out lag (how
+//! long the oldest post not yet in its followers' feeds has waited) are
+//! sampled here, at scrape time.
 
 use std::time::Duration;
 
@@ -32,6 +34,11 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     match tokio::time::timeout(Duration::from_secs(1), backlog).await {
         Ok(Ok(n)) => metrics::gauge!("outbox_backlog").set(n as f64),
         _ => tracing::warn!("could not sample the outbox backlog"),
+    }
+    let lag = lookbook_core::db::outbox::lag_seconds(&state.db.primary, "fan_out");
+    match tokio::time::timeout(Duration::from_secs(1), lag).await {
+        Ok(Ok(seconds)) => metrics::gauge!("lookbook_fanout_lag_seconds").set(seconds),
+        _ => tracing::warn!("could not sample the fan-out lag"),
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

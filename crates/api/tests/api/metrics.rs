@@ -73,3 +73,32 @@ async fn the_outbox_backlog_is_reported() {
     .await;
     assert!(drained, "the backlog never reached 0");
 }
+
+/// While the broker is unreachable, a new post waits to be fanned out and
+/// the fan-out lag grows; once relayed and fanned out, it is back to zero.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fan_out_lag_is_reported() {
+    let mut env = TestEnv::new().await;
+    let broker = env.proxy("AMQP_URL").await;
+    let app = TestApp::spawn_with(env, true).await;
+    let ann = app.sign_up("ann").await;
+    broker.set_up(false);
+    let (status, _) = app
+        .act(&ann, "/api/v1/statuses", &[("status", "hello")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let lag = |text: String| {
+        text.lines()
+            .find_map(|l| l.strip_prefix("lookbook_fanout_lag_seconds "))
+            .map(|v| v.parse::<f64>().unwrap())
+    };
+    let waiting = lag(scrape(&app).await).unwrap();
+    assert!(waiting >= 1.0, "lag {waiting}");
+    broker.set_up(true);
+    let caught_up = eventually(Duration::from_secs(20), || async {
+        lag(scrape(&app).await) == Some(0.0)
+    })
+    .await;
+    assert!(caught_up, "the fan-out lag never returned to 0");
+}

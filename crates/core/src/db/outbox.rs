@@ -56,6 +56,21 @@ pub async fn backlog(db: impl PgExecutor<'_>) -> crate::Result<i64> {
     Ok(n)
 }
 
+/// Seconds the oldest unfinished task of `kind` (from the last day) has
+/// waited; 0 when none waits. For fan-out, this is how far home feeds lag.
+pub async fn lag_seconds(db: impl PgExecutor<'_>, kind: &str) -> crate::Result<f64> {
+    let lag = sqlx::query_scalar!(
+        r#"select coalesce(extract(epoch from now() - min(o.created_at)), 0)::float8 as "lag!"
+           from outbox o
+           where o.kind = $1 and o.created_at > now() - interval '1 day'
+             and not exists (select 1 from task_done d where d.task_id = o.id)"#,
+        kind
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(lag)
+}
+
 /// Ids of tasks that no worker has finished, oldest first.
 pub async fn unfinished(db: impl PgExecutor<'_>) -> crate::Result<Vec<i64>> {
     let ids = sqlx::query_scalar!(
