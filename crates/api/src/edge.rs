@@ -22,6 +22,7 @@ fn is_public_read(path: &str) -> bool {
         "/api/v1/instance",
         "/api/v2/instance",
         "/api/v1/timelines/public",
+        "/api/v1/trends",
         "/api/v1/accounts/lookup",
         "/api/lookbook/v1/brands",
     ];
@@ -127,6 +128,7 @@ mod tests {
             "/api/v1/accounts/42",
             "/api/v1/accounts/42/statuses",
             "/api/v1/timelines/public",
+            "/api/v1/trends",
             "/api/v2/instance",
         ] {
             assert!(super::is_public_read(path), "{path}");

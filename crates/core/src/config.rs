@@ -47,7 +47,7 @@ pub struct Config {
     pub feeds: FeedConfig,
 }
 
-/// Home feeds.
+/// Home feeds and trends.
 #[derive(Debug, Clone)]
 pub struct FeedConfig {
     /// Posts kept in each member's feed in Redis.
@@ -55,6 +55,8 @@ pub struct FeedConfig {
     /// Accounts with more followers than this are not fanned out on write;
     /// their posts are merged into home timelines when read.
     pub fanout_max_followers: i64,
+    /// How often the worker recomputes trends.
+    pub trends_interval: Duration,
 }
 
 /// PostgreSQL connection settings.
@@ -272,6 +274,7 @@ impl Config {
             feeds: FeedConfig {
                 size: env.positive("FEED_SIZE", 800)?,
                 fanout_max_followers: env.positive("FEED_FANOUT_MAX_FOLLOWERS", 10_000)?,
+                trends_interval: env.millis("TRENDS_INTERVAL_MS", 60_000)?,
             },
             limits: Limits {
                 status_chars: env.positive("LIMIT_STATUS_CHARS", 500)?,

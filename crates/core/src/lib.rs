@@ -10,6 +10,7 @@
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
 //! - [`text`]: hashtags, mentions and links in what members write.
+//! - [`trending`]: trends, computed by the worker, stored in Redis.
 
 pub mod auth;
 pub mod cache;
@@ -22,6 +23,7 @@ pub mod storage;
 pub mod tasks;
 pub mod telemetry;
 pub mod text;
+pub mod trending;
 
 pub use config::Config;
 

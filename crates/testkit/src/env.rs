@@ -73,6 +73,7 @@ fn base_vars() -> BTreeMap<String, String> {
     set("DATABASE_MAX_CONNECTIONS", "10".into());
     set("REDIS_POOL_SIZE", "8".into());
     set("OUTBOX_POLL_MS", "20".into());
+    set("TRENDS_INTERVAL_MS", "300".into());
     set("TASK_RETRY_BASE_MS", "100".into());
     set("TASK_MAX_ATTEMPTS", "3".into());
     set("OUTBOUND_TIMEOUT_MS", "3000".into());

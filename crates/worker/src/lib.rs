@@ -9,6 +9,7 @@
 pub mod consume;
 pub mod imaging;
 pub mod parked;
+pub mod schedule;
 pub mod tasks;
 
 use std::sync::Arc;
@@ -99,6 +100,11 @@ impl Worker {
             batch_size: self.config.outbox.batch_size,
             timeout: self.config.outbound_timeout,
         };
+        let schedule = schedule::run(
+            self.context.clone(),
+            self.config.feeds.trends_interval,
+            stop.clone(),
+        );
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -107,6 +113,6 @@ impl Worker {
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };
-        tokio::join!(relay.run(stop.clone()), consumer.run(stop));
+        tokio::join!(relay.run(stop.clone()), consumer.run(stop), schedule);
     }
 }

@@ -20,6 +20,7 @@ pub mod registration;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
+pub mod trends;
 pub mod uploads;
 
 use axum::Router;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads::routes())
         .merge(timelines::routes())
         .merge(tags::routes())
+        .merge(trends::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

@@ -24,4 +24,5 @@ mod replica;
 mod status_access;
 mod statuses;
 mod timelines;
+mod trends;
 mod uploads;

@@ -15,6 +15,7 @@ pub mod statuses;
 pub mod tags;
 pub mod timelines;
 pub mod tokens;
+pub mod trends;
 pub mod uploads;
 
 use sqlx::PgPool;

@@ -282,6 +282,29 @@ pub async fn visible(
     Ok(found)
 }
 
+/// Those of `ids` that `viewer` may see and does not mute the author of,
+/// in the order given.
+pub async fn visible_among(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    viewer: i64,
+) -> crate::Result<Vec<i64>> {
+    let kept = sqlx::query_scalar!(
+        r#"select s.id as "id!" from unnest($1::bigint[]) with ordinality as c (id, n)
+           join statuses s on s.id = c.id
+           where status_visible(s.id, s.account_id, s.visibility, $2)
+             and not exists (select 1 from mutes m where m.account_id = $2
+                             and m.target_account_id = s.account_id
+                             and (m.expires_at is null or m.expires_at > now()))
+           order by c.n"#,
+        ids,
+        viewer
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(kept)
+}
+
 /// Posts up the reply chain from `id` that `viewer` may see, oldest first.
 pub async fn ancestors(
     db: impl PgExecutor<'_>,
