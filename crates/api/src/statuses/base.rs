@@ -1,11 +1,11 @@
 //! A post's viewer-independent JSON, as cached: everything but its author,
-//! its counts and the viewer's marks. Built for a batch of posts with a
-//! fixed number of queries: rows, photos with item tags, hashtags, mentions.
+//! its counts and the viewer's marks. Built for a batch of posts with one
+//! query: rows, usernames, photos with item tags, hashtags, mentions.
 
 use std::collections::HashMap;
 
-use lookbook_core::db::items::{self, Item};
-use lookbook_core::db::{media, statuses};
+use lookbook_core::db::items::Item;
+use lookbook_core::db::statuses::{self, MediaWithItems};
 use lookbook_core::text::{self, Span};
 use serde_json::{Value, json};
 
@@ -66,57 +66,25 @@ pub fn item_entity(item: &Item) -> Value {
     })
 }
 
-/// Photos by id as MediaAttachment JSON with their item tags under `lookbook`.
-pub async fn media_entities(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
-    let found = media::by_ids(&state.db.primary, ids).await?;
-    let mut tags = items::of_media(&state.db.primary, ids).await?;
-    Ok(found
-        .iter()
-        .map(|m| {
-            let mut entity = media_entity(state, m);
-            let items: Vec<Value> = tags
-                .remove(&m.id)
-                .unwrap_or_default()
-                .iter()
-                .map(item_entity)
-                .collect();
-            entity["lookbook"]["items"] = Value::Array(items);
-            (m.id, entity)
-        })
-        .collect())
+/// A photo as MediaAttachment JSON with its item tags under `lookbook`.
+fn media_json(state: &AppState, photo: &MediaWithItems) -> Value {
+    let mut entity = media_entity(state, &photo.media);
+    entity["lookbook"]["items"] = photo.items.iter().map(item_entity).collect();
+    entity
 }
 
-/// The cached part of each post that exists, by id. The author's id rides
-/// along as `account_id` (a field Mastodon's entity does not have; it is
-/// replaced by the author's Account when the page is put together).
+/// The cached part of each post that exists, by id, read in one query. The
+/// author's id rides along as `account_id` (a field Mastodon's entity does
+/// not have; it is replaced by the author's Account when the page is put
+/// together).
 pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
-    let db = &state.db.primary;
-    let rows = statuses::load(db, ids).await?;
-    let usernames = lookbook_core::db::accounts::usernames(
-        db,
-        &rows.iter().map(|s| s.account_id).collect::<Vec<_>>(),
-    )
-    .await?;
-    let media_of = statuses::media_of(db, ids).await?;
-    let media_ids: Vec<i64> = media_of.values().flatten().copied().collect();
-    let media = media_entities(state, &media_ids).await?;
-    let mut tags = statuses::tags_of(db, ids).await?;
-    let mut mentions = statuses::mentions_of(db, ids).await?;
+    let rows = statuses::load_full(&state.db.primary, ids).await?;
     let base = &state.config.public_url;
     let mut out = HashMap::with_capacity(rows.len());
-    for status in rows {
+    for row in rows {
+        let status = &row.status;
         let id = status.id;
-        let username = usernames
-            .get(&status.account_id)
-            .cloned()
-            .unwrap_or_default();
-        let mentioned = mentions.remove(&id).unwrap_or_default();
-        let attachments: Vec<Value> = media_of
-            .get(&id)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| media.get(m).cloned())
-            .collect();
+        let username = &row.username;
         let entity = json!({
             "id": id.to_string(),
             "account_id": status.account_id,
@@ -131,19 +99,19 @@ pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value
             "uri": format!("{base}/users/{username}/statuses/{id}"),
             "url": format!("{base}/@{username}/{id}"),
             "reblogs_count": 0,
-            "content": content_html(base, &status.text, &mentioned),
+            "content": content_html(base, &status.text, &row.mentions),
             "reblog": Value::Null,
             "application": status.app_name.as_ref().map(|name| json!({
                 "name": name, "website": status.app_website,
             })),
-            "media_attachments": attachments,
-            "mentions": mentioned.iter().map(|(account, username)| json!({
+            "media_attachments": row.media.iter().map(|m| media_json(state, m)).collect::<Vec<_>>(),
+            "mentions": row.mentions.iter().map(|(account, username)| json!({
                 "id": account.to_string(),
                 "username": username,
                 "acct": username,
                 "url": format!("{base}/@{username}"),
             })).collect::<Vec<_>>(),
-            "tags": tags.remove(&id).unwrap_or_default().iter().map(|name| json!({
+            "tags": row.tags.iter().map(|name| json!({
                 "name": name, "url": format!("{base}/tags/{name}"),
             })).collect::<Vec<_>>(),
             "emojis": [],

@@ -13,7 +13,7 @@ use lookbook_core::db::counters::Counts;
 use lookbook_core::db::{accounts, marks, statuses};
 use serde_json::Value;
 
-pub use base::{content_html, item_entity, media_entities};
+pub use base::{content_html, item_entity};
 
 use crate::AppState;
 use crate::cached::{self, Kind};

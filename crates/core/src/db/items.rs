@@ -25,7 +25,7 @@ pub const CATEGORIES: &[&str] = &[
 ];
 
 /// An item tag, with its brand.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Item {
     pub id: i64,
     pub media_id: i64,

@@ -3,7 +3,7 @@
 use sqlx::PgExecutor;
 
 /// A photo and what the worker made of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Media {
     pub id: i64,
     pub account_id: i64,

@@ -265,6 +265,103 @@ pub async fn load(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<Sta
     Ok(rows)
 }
 
+/// A post with everything shown with it, read in one query.
+#[derive(Debug, Clone)]
+pub struct FullStatus {
+    pub status: Status,
+    pub username: String,
+    pub media: Vec<MediaWithItems>,
+    /// Hashtag names, sorted.
+    pub tags: Vec<String>,
+    /// Members mentioned: (account id, username), by username.
+    pub mentions: Vec<(i64, String)>,
+}
+
+/// A photo of a post with its item tags.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MediaWithItems {
+    #[serde(flatten)]
+    pub media: super::media::Media,
+    pub items: Vec<super::items::Item>,
+}
+
+#[derive(serde::Deserialize)]
+struct Mentioned {
+    id: i64,
+    username: String,
+}
+
+/// The posts with these ids and all they show — author's username, photos
+/// in order with their item tags, hashtags, mentions — in one round trip.
+pub async fn load_full(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<FullStatus>> {
+    let rows = sqlx::query!(
+        r#"select s.id, s.account_id, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
+                  s.in_reply_to_id, s.in_reply_to_account_id, ap.name as "app_name?",
+                  ap.website as "app_website?", s.created_at, s.edited_at, a.username,
+                  coalesce((
+                      select json_agg(json_build_object(
+                          'id', m.id, 'account_id', m.account_id, 'state', m.state,
+                          'failure', m.failure, 'original_key', m.original_key,
+                          'content_type', m.content_type, 'file_size', m.file_size,
+                          'description', m.description, 'focus_x', m.focus_x, 'focus_y', m.focus_y,
+                          'variants', m.variants, 'meta', m.meta, 'blurhash', m.blurhash,
+                          'colors', m.colors,
+                          'items', coalesce((
+                              select json_agg(json_build_object(
+                                  'id', i.id, 'media_id', i.media_id, 'brand_slug', b.slug,
+                                  'brand_name', b.name, 'name', i.name, 'category', i.category,
+                                  'product_url', i.product_url, 'price', i.price::text,
+                                  'currency', i.currency, 'x', i.x, 'y', i.y) order by i.id)
+                              from item_tags i join brands b on b.id = i.brand_id
+                              where i.media_id = m.id), '[]'::json)
+                      ) order by m.position)
+                      from media_attachments m where m.status_id = s.id), '[]'::json) as "media!",
+                  coalesce((select array_agg(t.name order by t.name)
+                            from status_tags st join tags t on t.id = st.tag_id
+                            where st.status_id = s.id), '{}') as "tags!",
+                  coalesce((select json_agg(json_build_object('id', ma.id, 'username', ma.username)
+                                            order by ma.username)
+                            from mentions mn join accounts ma on ma.id = mn.account_id
+                            where mn.status_id = s.id), '[]'::json) as "mentions!"
+           from statuses s
+           join accounts a on a.id = s.account_id
+           left join apps ap on ap.id = s.application_id
+           where s.id = any($1)"#,
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let media: Vec<MediaWithItems> =
+                serde_json::from_value(r.media).map_err(anyhow::Error::from)?;
+            let mentioned: Vec<Mentioned> =
+                serde_json::from_value(r.mentions).map_err(anyhow::Error::from)?;
+            Ok(FullStatus {
+                status: Status {
+                    id: r.id,
+                    account_id: r.account_id,
+                    text: r.text,
+                    spoiler_text: r.spoiler_text,
+                    sensitive: r.sensitive,
+                    visibility: r.visibility,
+                    language: r.language,
+                    in_reply_to_id: r.in_reply_to_id,
+                    in_reply_to_account_id: r.in_reply_to_account_id,
+                    app_name: r.app_name,
+                    app_website: r.app_website,
+                    created_at: r.created_at,
+                    edited_at: r.edited_at,
+                },
+                username: r.username,
+                media,
+                tags: r.tags,
+                mentions: mentioned.into_iter().map(|m| (m.id, m.username)).collect(),
+            })
+        })
+        .collect()
+}
+
 /// The post, if `viewer` may see it.
 pub async fn visible(
     db: impl PgExecutor<'_>,
@@ -481,25 +578,6 @@ pub async fn counts(
             (r.status_id, counts)
         })
         .collect())
-}
-
-/// Hashtag names of each post.
-pub async fn tags_of(
-    db: impl PgExecutor<'_>,
-    ids: &[i64],
-) -> crate::Result<HashMap<i64, Vec<String>>> {
-    let rows = sqlx::query!(
-        "select st.status_id, t.name from status_tags st join tags t on t.id = st.tag_id
-         where st.status_id = any($1) order by t.name",
-        ids
-    )
-    .fetch_all(db)
-    .await?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in rows {
-        out.entry(r.status_id).or_default().push(r.name);
-    }
-    Ok(out)
 }
 
 /// Members mentioned by each post: (account id, username).
