@@ -17,6 +17,7 @@ pub mod media;
 pub mod metrics;
 pub mod oauth;
 pub mod registration;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
@@ -50,6 +51,7 @@ use crate::error::error_response;
         (name = "media", description = "Photo uploads and their processing"),
         (name = "statuses", description = "Posts, comments, favourites and bookmarks"),
         (name = "timelines", description = "Home, public and hashtag timelines; hashtags"),
+        (name = "search", description = "Accounts, hashtags and posts by what they start with or contain"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
 )]
@@ -79,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(timelines::routes())
         .merge(tags::routes())
         .merge(trends::routes())
+        .merge(search::routes())
         .split_for_parts();
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))

@@ -39,7 +39,7 @@ fn normalize(raw: &str) -> ApiResult<String> {
 }
 
 /// Mastodon's Tag entity.
-fn entity(state: &AppState, name: &str, following: Option<bool>) -> Value {
+pub fn entity(state: &AppState, name: &str, following: Option<bool>) -> Value {
     let mut tag = json!({
         "name": name,
         "url": format!("{}/tags/{name}", state.config.public_url),

@@ -21,6 +21,7 @@ mod nginx;
 mod oauth;
 mod process;
 mod replica;
+mod search;
 mod status_access;
 mod statuses;
 mod timelines;

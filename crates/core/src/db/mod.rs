@@ -11,6 +11,7 @@ pub mod marks;
 pub mod media;
 pub mod outbox;
 pub mod relationships;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
