@@ -1,5 +1,6 @@
 //! Cache headers for the edge. Anonymous reads of public things (posts,
-//! profiles, public and hashtag timelines, the instance, hashtags, brands)
+//! profiles, public and hashtag timelines, the instance, hashtags, trends,
+//! brands, search)
 //! answer `Cache-Control: public, max-age=1` with an `ETag`, and a matching
 //! `If-None-Match` gets a 304: nginx keeps each for about a second, so a
 //! crowd on one post sends about one request a second upstream. Anything
@@ -23,6 +24,7 @@ fn is_public_read(path: &str) -> bool {
         "/api/v2/instance",
         "/api/v1/timelines/public",
         "/api/v1/trends",
+        "/api/v2/search",
         "/api/v1/accounts/lookup",
         "/api/lookbook/v1/brands",
     ];
@@ -129,6 +131,7 @@ mod tests {
             "/api/v1/accounts/42/statuses",
             "/api/v1/timelines/public",
             "/api/v1/trends",
+            "/api/v2/search",
             "/api/v2/instance",
         ] {
             assert!(super::is_public_read(path), "{path}");
