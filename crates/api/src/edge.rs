@@ -1,10 +1,10 @@
 //! Cache headers for the edge. Anonymous reads of public things (posts,
 //! profiles, public and hashtag timelines, the instance, hashtags, trends,
-//! brands, search)
-//! answer `Cache-Control: public, max-age=1` with an `ETag`, and a matching
-//! `If-None-Match` gets a 304: nginx keeps each for about a second, so a
-//! crowd on one post sends about one request a second upstream. Anything
-//! asked with a token is `private, no-store`: never kept by a shared cache.
+//! brands, search) answer `Cache-Control: public, max-age=1` with an `ETag`,
+//! and a matching `If-None-Match` gets a 304: nginx keeps each for about a
+//! second, so a crowd on one post sends about one request a second upstream.
+//! Anything asked with a token is `private, no-store`: never kept by a
+//! shared cache.
 
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;

@@ -168,6 +168,26 @@ pub struct Limits {
     pub signins_per_account: u64,
 }
 
+impl Default for Limits {
+    /// The defaults `.env.example` documents.
+    fn default() -> Limits {
+        Limits {
+            status_chars: 500,
+            media_per_status: 10,
+            photo_bytes: 16 * 1024 * 1024,
+            photo_pixels: 40_000_000,
+            photo_side: 10_000,
+            alt_text_chars: 1500,
+            page_default: 20,
+            page_max: 40,
+            signups_per_ip: 5,
+            media_uploads_per_account: 30,
+            signins_per_ip: 30,
+            signins_per_account: 10,
+        }
+    }
+}
+
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -184,6 +204,7 @@ impl Config {
             Some(_) => env.url("MEDIA_BASE_URL")?,
             None => format!("{public_url}/media"),
         };
+        let defaults = Limits::default();
         Ok(Config {
             bind: env.parse_or(
                 "LOOKBOOK_BIND",
@@ -277,18 +298,21 @@ impl Config {
                 trends_interval: env.millis("TRENDS_INTERVAL_MS", 60_000)?,
             },
             limits: Limits {
-                status_chars: env.positive("LIMIT_STATUS_CHARS", 500)?,
-                media_per_status: env.positive("LIMIT_MEDIA_PER_STATUS", 10)?,
-                photo_bytes: env.positive("LIMIT_PHOTO_BYTES", 16 * 1024 * 1024)?,
-                photo_pixels: env.positive("LIMIT_PHOTO_PIXELS", 40_000_000)?,
-                photo_side: env.positive("LIMIT_PHOTO_SIDE", 10_000)?,
-                alt_text_chars: env.positive("LIMIT_ALT_TEXT_CHARS", 1500)?,
-                page_default: env.positive("LIMIT_PAGE_DEFAULT", 20)?,
-                page_max: env.positive("LIMIT_PAGE_MAX", 40)?,
-                signups_per_ip: env.positive("LIMIT_SIGNUPS_PER_IP", 5)?,
-                media_uploads_per_account: env.positive("LIMIT_MEDIA_UPLOADS", 30)?,
-                signins_per_ip: env.positive("LIMIT_SIGNINS_PER_IP", 30)?,
-                signins_per_account: env.positive("LIMIT_SIGNINS_PER_ACCOUNT", 10)?,
+                status_chars: env.positive("LIMIT_STATUS_CHARS", defaults.status_chars)?,
+                media_per_status: env
+                    .positive("LIMIT_MEDIA_PER_STATUS", defaults.media_per_status)?,
+                photo_bytes: env.positive("LIMIT_PHOTO_BYTES", defaults.photo_bytes)?,
+                photo_pixels: env.positive("LIMIT_PHOTO_PIXELS", defaults.photo_pixels)?,
+                photo_side: env.positive("LIMIT_PHOTO_SIDE", defaults.photo_side)?,
+                alt_text_chars: env.positive("LIMIT_ALT_TEXT_CHARS", defaults.alt_text_chars)?,
+                page_default: env.positive("LIMIT_PAGE_DEFAULT", defaults.page_default)?,
+                page_max: env.positive("LIMIT_PAGE_MAX", defaults.page_max)?,
+                signups_per_ip: env.positive("LIMIT_SIGNUPS_PER_IP", defaults.signups_per_ip)?,
+                media_uploads_per_account: env
+                    .positive("LIMIT_MEDIA_UPLOADS", defaults.media_uploads_per_account)?,
+                signins_per_ip: env.positive("LIMIT_SIGNINS_PER_IP", defaults.signins_per_ip)?,
+                signins_per_account: env
+                    .positive("LIMIT_SIGNINS_PER_ACCOUNT", defaults.signins_per_account)?,
             },
         })
     }

@@ -23,18 +23,9 @@ fn main() -> anyhow::Result<()> {
     let out_dir = args.next();
     let bytes = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
     let limits = Limits {
-        status_chars: 500,
         media_per_status: 4,
         photo_bytes: 40 << 20,
-        photo_pixels: 40_000_000,
-        photo_side: 10_000,
-        alt_text_chars: 1500,
-        page_default: 20,
-        page_max: 40,
-        signups_per_ip: 5,
-        media_uploads_per_account: 30,
-        signins_per_ip: 30,
-        signins_per_account: 10,
+        ..Limits::default()
     };
     let mut times = Vec::new();
     let mut last = None;

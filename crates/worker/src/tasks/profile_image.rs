@@ -127,20 +127,7 @@ mod tests {
     use super::*;
 
     fn limits() -> Limits {
-        Limits {
-            status_chars: 500,
-            media_per_status: 10,
-            photo_bytes: 16 << 20,
-            photo_pixels: 40_000_000,
-            photo_side: 10_000,
-            alt_text_chars: 1500,
-            page_default: 20,
-            page_max: 40,
-            signups_per_ip: 5,
-            media_uploads_per_account: 30,
-            signins_per_ip: 30,
-            signins_per_account: 10,
-        }
+        Limits::default()
     }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
