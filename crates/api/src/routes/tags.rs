@@ -62,7 +62,7 @@ async fn show(
 ) -> ApiResult<Json<Value>> {
     auth.require_if_present("read:statuses")?;
     let name = normalize(&name)?;
-    tags::id_of(&state.db.primary, &name)
+    tags::shown_id(&state.db.primary, &name, auth.viewer())
         .await?
         .ok_or(ApiError::NotFound)?;
     let following = match auth.viewer() {

@@ -55,6 +55,13 @@ async fn trends_rank_by_engagement_and_respect_visibility() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert!(!names.contains(&"secret"), "{names:?}");
+    // A hashtag only used in a followers-only post is not revealed elsewhere either.
+    let (status, _) = app.get_json("/api/v1/tags/secret").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, found) = app.read(&bob, "/api/v2/search?q=secr&type=hashtags").await;
+    assert_eq!(found["hashtags"], json!([]), "{found}");
+    let (_, found) = app.read(&bob, "/api/v2/search?q=den&type=hashtags").await;
+    assert_eq!(found["hashtags"][0]["name"], "denim", "{found}");
     let history = &tags[0]["history"][0];
     assert_eq!(history["uses"], "3");
     assert_eq!(history["accounts"], "3");

@@ -37,6 +37,11 @@ pub async fn tags_by_prefix(
                           where f.account_id = $3 and f.tag_id = t.id) as "following!"
            from tags t
            where t.name collate "C" >= $1 and t.name collate "C" < $2
+             -- A hashtag only ever used in followers-only or direct posts stays hidden.
+             and (exists (select 1 from status_tags st join statuses s on s.id = st.status_id
+                          where st.tag_id = t.id and s.visibility in ('public', 'unlisted'))
+                  or exists (select 1 from tag_follows f
+                             where f.account_id = $3 and f.tag_id = t.id))
            order by t.name collate "C"
            limit $4 offset $5"#,
         prefix,

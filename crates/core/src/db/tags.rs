@@ -5,11 +5,24 @@ use sqlx::PgExecutor;
 
 use super::relationships::PageBounds;
 
-/// A tag's id, if it exists.
-pub async fn id_of(db: impl PgExecutor<'_>, name: &str) -> crate::Result<Option<i64>> {
-    let id = sqlx::query_scalar!("select id from tags where name = $1", name)
-        .fetch_optional(db)
-        .await?;
+/// A tag's id, if it exists where `viewer` may know of it: used in a public
+/// or unlisted post, or followed by the viewer (a hashtag only ever used in
+/// followers-only or direct posts stays hidden).
+pub async fn shown_id(
+    db: impl PgExecutor<'_>,
+    name: &str,
+    viewer: Option<i64>,
+) -> crate::Result<Option<i64>> {
+    let id = sqlx::query_scalar!(
+        "select t.id from tags t where t.name = $1
+           and (exists (select 1 from status_tags st join statuses s on s.id = st.status_id
+                        where st.tag_id = t.id and s.visibility in ('public', 'unlisted'))
+                or exists (select 1 from tag_follows f where f.account_id = $2 and f.tag_id = t.id))",
+        name,
+        viewer
+    )
+    .fetch_optional(db)
+    .await?;
     Ok(id)
 }
 
