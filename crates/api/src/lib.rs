@@ -9,7 +9,7 @@
 //! - [`error`]: the one error type handlers return, rendered as Mastodon's
 //!   `{"error": "..."}`.
 //! - [`middleware`]: request ids, logging, metrics, limits and timeouts;
-//!   [`edge`]: cache headers for nginx and clients.
+//!   [`edge`]: cache headers for nginx and clients; [`shed`]: load shedding.
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
@@ -26,6 +26,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod params;
 pub mod routes;
+pub mod shed;
 pub mod state;
 pub mod statuses;
 pub mod throttle;

@@ -1,13 +1,14 @@
 //! The layers every request passes through, outermost first: request id (kept
 //! when nginx sends one, made otherwise, echoed in the response), a log span
-//! carrying it, CORS, metrics, the per-request timeout and the body limit.
+//! carrying it, CORS, metrics, load shedding, edge cache headers, the
+//! per-request timeout and the body limit.
 
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{Next, from_fn};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use lookbook_core::Config;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -20,7 +21,8 @@ use tracing::Level;
 use crate::AppState;
 
 /// Wraps `router` in the shared layers.
-pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
+pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let config: &Config = &state.config;
     // Each `layer` call wraps what came before: the last one is outermost.
     router
         .layer(RequestBodyLimitLayer::new(config.http.max_body_bytes))
@@ -33,6 +35,7 @@ pub fn apply(router: Router<AppState>, config: &Config) -> Router<AppState> {
         ))
         .layer(from_fn(json_errors))
         .layer(from_fn(crate::edge::cache_headers))
+        .layer(from_fn_with_state(state.clone(), crate::shed::gate))
         .layer(from_fn(record_metrics))
         .layer(cors(config))
         .layer(

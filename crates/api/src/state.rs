@@ -27,6 +27,8 @@ pub struct AppState {
     pub flights: Arc<Flights>,
     /// This instance's cache hits and loads.
     pub cache_stats: Arc<crate::cached::Stats>,
+    /// Turns for requests in flight (load shedding).
+    pub gate: Arc<crate::shed::Gate>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -43,6 +45,10 @@ impl AppState {
             storage: Storage::new(&config.s3, timeout),
             flights: Arc::new(Flights::default()),
             cache_stats: Arc::default(),
+            gate: Arc::new(crate::shed::Gate::new(
+                config.http.max_in_flight,
+                config.http.queue_wait,
+            )),
             config: Arc::new(config),
             draining: Arc::new(AtomicBool::new(false)),
         })

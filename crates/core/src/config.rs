@@ -145,6 +145,11 @@ pub struct HttpConfig {
     /// Peers whose `X-Forwarded-For` is believed (the load balancers);
     /// `None` believes every peer.
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// Requests one instance works on at once; past this, requests wait
+    /// briefly for a turn, then are shed with 503 and `Retry-After`.
+    pub max_in_flight: usize,
+    /// How long a request may wait for a turn.
+    pub queue_wait: Duration,
 }
 
 /// Product limits, announced in `/api/v2/instance`.
@@ -270,6 +275,8 @@ impl Config {
                 request_timeout: env.millis("REQUEST_TIMEOUT_MS", 10_000)?,
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
+                max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
+                queue_wait: env.millis("QUEUE_WAIT_MS", 250)?,
                 trusted_proxies: match env.get("TRUSTED_PROXIES").as_deref() {
                     Some("*") => None,
                     None => Some(vec![

@@ -89,5 +89,5 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             error_response(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
         });
-    crate::middleware::apply(router, &state.config).with_state(state)
+    crate::middleware::apply(router, &state).with_state(state)
 }

@@ -55,7 +55,10 @@ async fn chill(app: &TestApp, statuses: &[String], author: &Member) {
 /// its author and its counts are each loaded once, and all get the post.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crowd_on_one_cold_post_loads_it_once() {
-    let app = TestApp::spawn().await;
+    // All admitted at once: this is about loads, not load shedding.
+    let mut env = TestEnv::new().await;
+    env.set("MAX_IN_FLIGHT", "2000");
+    let app = TestApp::spawn_with(env, true).await;
     let brand = app.sign_up("brand").await;
     let (_, posted) = post(&app, &brand, json!({"status": "New drop"})).await;
     let id = posted["id"].as_str().unwrap().to_string();

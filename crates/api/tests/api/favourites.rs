@@ -12,9 +12,12 @@ use super::statuses::post;
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_concurrent_likes_count_exactly() {
     let mut env = TestEnv::new().await;
-    // The crowd waits for a connection instead of being turned away; what to
-    // shed under overload is the load shedder's business, not this test's.
+    // The crowd is admitted and waits for a connection instead of being
+    // turned away: this is about contention on one post, not about what to
+    // shed under overload (the shedding test covers that).
     env.set("DATABASE_ACQUIRE_TIMEOUT_MS", "60000");
+    env.set("MAX_IN_FLIGHT", "2000");
+    env.set("QUEUE_WAIT_MS", "60000");
     let app = TestApp::spawn_with(env, true).await;
     let brand = app.sign_up("brand").await;
     let (status, posted) = post(&app, &brand, json!({"status": "New drop #fw26"})).await;

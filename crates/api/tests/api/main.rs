@@ -22,6 +22,7 @@ mod oauth;
 mod process;
 mod replica;
 mod search;
+mod shedding;
 mod status_access;
 mod statuses;
 mod timelines;

@@ -1,0 +1,151 @@
+//! Load shedding: a bounded number of requests in flight per instance and a
+//! short wait for a turn, so that past capacity the answer is a quick 503
+//! with `Retry-After` instead of latency growing without bound.
+//!
+//! What is kept and what is shed first is deliberate. In a flash crowd
+//! people read: the hot post, its author, timelines. Those requests may use
+//! every turn and wait the full queue time. Everything else — posting,
+//! likes and other writes, uploads, search, account lists — may use only
+//! three quarters of the turns and waits a fifth as long, so it is shed
+//! first and the reads keep a reserve. A shed write did nothing (it is
+//! refused before it starts), so the client's retry is safe. Health,
+//! readiness and metrics are never shed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tokio::sync::Semaphore;
+
+use crate::AppState;
+use crate::error::error_response;
+
+/// Turns and how long to wait for one.
+#[derive(Debug)]
+pub struct Gate {
+    turns: Arc<Semaphore>,
+    capacity: usize,
+    wait: Duration,
+}
+
+impl Gate {
+    pub fn new(capacity: usize, wait: Duration) -> Gate {
+        Gate {
+            turns: Arc::new(Semaphore::new(capacity)),
+            capacity,
+            wait,
+        }
+    }
+}
+
+/// Which requests are kept longest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Never shed.
+    Exempt,
+    /// Reads of posts, profiles, timelines, the instance.
+    Kept,
+    /// Everything else.
+    Shed,
+}
+
+impl Class {
+    fn name(self) -> &'static str {
+        match self {
+            Class::Exempt => "exempt",
+            Class::Kept => "kept",
+            Class::Shed => "shed",
+        }
+    }
+}
+
+fn classify(method: &Method, path: &str) -> Class {
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return Class::Exempt;
+    }
+    let read = method == Method::GET || method == Method::HEAD;
+    let kept_prefix = [
+        "/api/v1/statuses/",
+        "/api/v1/timelines/",
+        "/api/v1/instance",
+        "/api/v2/instance",
+        "/api/v1/trends",
+        "/api/v1/tags/",
+        "/api/v1/accounts/",
+    ];
+    if read
+        && kept_prefix.iter().any(|p| path.starts_with(p))
+        && !path.ends_with("/followers")
+        && !path.ends_with("/following")
+    {
+        Class::Kept
+    } else {
+        Class::Shed
+    }
+}
+
+fn busy() -> Response {
+    metrics::counter!("lookbook_shed_total").increment(1);
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The server is busy; try again in a moment",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// The middleware.
+pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let class = classify(req.method(), req.uri().path());
+    let gate = &state.gate;
+    let (wait, reserve) = match class {
+        Class::Exempt => return next.run(req).await,
+        Class::Kept => (gate.wait, 0),
+        Class::Shed => (gate.wait / 5, gate.capacity / 4),
+    };
+    // Others may only take a turn while the reserve for reads stays free.
+    if gate.turns.available_permits() <= reserve && class == Class::Shed {
+        tracing::debug!(class = class.name(), "shed");
+        return busy();
+    }
+    let turn = match tokio::time::timeout(wait, gate.turns.clone().acquire_owned()).await {
+        Ok(Ok(turn)) => turn,
+        _ => {
+            tracing::debug!(class = class.name(), "shed after waiting");
+            return busy();
+        }
+    };
+    let response = next.run(req).await.into_response();
+    drop(turn);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Method;
+
+    use super::{Class, classify};
+
+    /// Reads of the hot things are kept; writes and the rest go first.
+    #[test]
+    fn requests_are_classed_deliberately() {
+        assert_eq!(classify(&Method::GET, "/api/v1/statuses/1"), Class::Kept);
+        assert_eq!(
+            classify(&Method::GET, "/api/v1/timelines/home"),
+            Class::Kept
+        );
+        assert_eq!(
+            classify(&Method::POST, "/api/v1/statuses/1/favourite"),
+            Class::Shed
+        );
+        assert_eq!(classify(&Method::POST, "/api/v1/statuses"), Class::Shed);
+        assert_eq!(classify(&Method::GET, "/api/v2/search"), Class::Shed);
+        assert_eq!(classify(&Method::GET, "/readyz"), Class::Exempt);
+    }
+}
