@@ -45,10 +45,16 @@ fn keys(state: &AppState, spec: &Spec, id: i64) -> (String, String) {
     )
 }
 
+fn pending_key(state: &AppState, spec: &Spec, id: i64) -> String {
+    state.kv.key(&format!("countpending:{}:{id}", spec.prefix))
+}
+
 /// Stores counts only if the generation is still the one read before the
-/// load (KEYS: counts, generation; ARGV: generation, then field, value...).
+/// load and no change that adds to them is under way (KEYS: counts,
+/// generation, pending; ARGV: generation, then field, value...).
 const STORE: &str = r"
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], 300)
 return 1
@@ -77,7 +83,8 @@ async fn read(
     let mut conn = state.kv.pool().get().await.ok()?;
     let mut pipe = redis::pipe();
     // Changes made here while Redis was down: their counts go first.
-    for (counts, generation) in state.flights.take_stale() {
+    let stale = state.flights.take_stale();
+    for (counts, generation) in stale.clone() {
         pipe.cmd("DEL").arg(counts).ignore();
         pipe.cmd("INCR").arg(&generation).ignore();
         pipe.cmd("EXPIRE").arg(generation).arg(TTL_SECS).ignore();
@@ -91,6 +98,7 @@ async fn read(
         Ok(replies) => replies,
         Err(err) => {
             tracing::warn!(error = %err, "cached counts unavailable; reading PostgreSQL");
+            state.flights.mark_stale(stale);
             return None;
         }
     };
@@ -114,11 +122,16 @@ async fn counts(
     let mut cached = read(state, spec, ids).await;
     // One id missing (a hot post's counts expiring): concurrent callers take
     // turns, and all but the first find the counts it stored.
-    let _turn = match (&cached, ids) {
+    let single = match (&cached, ids) {
         (Some(rows), [id]) if rows[0].0.is_none() => {
-            let turn = state.flights.turn(&keys(state, spec, *id).0).await;
+            let key = keys(state, spec, *id).0;
+            let arrived = std::time::Instant::now();
+            let turn = state.flights.turn(&key).await;
+            if let Some(values) = state.flights.shared(&key, arrived) {
+                return Ok(HashMap::from([(*id, values)]));
+            }
             cached = read(state, spec, ids).await;
-            Some(turn)
+            Some((turn, key))
         }
         _ => None,
     };
@@ -136,6 +149,7 @@ async fn counts(
         return Ok(found);
     }
     let missing_ids: Vec<i64> = missing.iter().map(|(id, _)| *id).collect();
+    let started = std::time::Instant::now();
     metrics::counter!("lookbook_count_loads_total", "kind" => spec.prefix).increment(1);
     state
         .cache_stats
@@ -150,14 +164,18 @@ async fn counts(
             let (counts, gen_key) = keys(state, spec, *id);
             let mut eval = redis::cmd("EVAL");
             eval.arg(STORE)
-                .arg(2)
+                .arg(3)
                 .arg(counts)
                 .arg(gen_key)
+                .arg(pending_key(state, spec, *id))
                 .arg(generation);
             for (field, value) in spec.fields.iter().zip(&values) {
                 eval.arg(*field).arg(*value);
             }
             pipe.add_command(eval).ignore();
+        }
+        if let Some((_, key)) = &single {
+            state.flights.share(key, values.clone(), started);
         }
         found.insert(*id, values);
     }
@@ -246,9 +264,36 @@ async fn changed(state: &AppState, spec: &Spec, ids: &[i64], add: Option<(&str, 
     }
 }
 
-/// After a favourite (+1) or unfavourite (-1) committed.
-pub async fn add_favourites(state: &AppState, status_id: i64, delta: i64) {
-    changed(state, &STATUS, &[status_id], Some(("favourites", delta))).await;
+/// Before a favourite or unfavourite: while it is under way, no reader
+/// stores counts loaded from PostgreSQL (they may or may not include it,
+/// and [`finish_favourite`] adds it to what is cached). Lapses by itself.
+pub async fn begin_favourite(state: &AppState, status_id: i64) {
+    let pending = pending_key(state, &STATUS, status_id);
+    if let Ok(mut conn) = state.kv.pool().get().await {
+        let _: Result<(), _> = redis::pipe()
+            .cmd("INCR")
+            .arg(&pending)
+            .ignore()
+            .cmd("EXPIRE")
+            .arg(&pending)
+            .arg(60)
+            .ignore()
+            .query_async(&mut conn)
+            .await;
+    }
+}
+
+/// After the favourite's transaction: `delta` is +1 or -1 when the mark
+/// changed (0 when it did not, or the transaction failed).
+pub async fn finish_favourite(state: &AppState, status_id: i64, delta: i64) {
+    let add = (delta != 0).then_some(("favourites", delta));
+    changed(state, &STATUS, &[status_id], add).await;
+    if let Ok(mut conn) = state.kv.pool().get().await {
+        let _: Result<i64, _> = redis::cmd("DECR")
+            .arg(pending_key(state, &STATUS, status_id))
+            .query_async(&mut conn)
+            .await;
+    }
 }
 
 /// After a reply to these posts was added or removed.

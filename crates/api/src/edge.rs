@@ -53,8 +53,8 @@ fn is_public_read(path: &str) -> bool {
 fn has_token(req: &Request) -> bool {
     req.headers().contains_key(AUTHORIZATION)
         || req.uri().query().is_some_and(|q| {
-            q.split('&')
-                .any(|pair| pair.split('=').next() == Some("access_token"))
+            // Decoded as the token extractor decodes it (`access%5Ftoken` too).
+            form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "access_token")
         })
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::OwnedMutexGuard;
 
@@ -14,7 +15,12 @@ use tokio::sync::OwnedMutexGuard;
 pub struct Flights {
     keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     stale: Mutex<Vec<(String, String)>>,
+    /// What a turn just loaded, for the callers that waited behind it.
+    loaded: Mutex<HashMap<String, (Vec<i64>, Instant)>>,
 }
+
+/// How long a loaded value is handed to callers that waited for it.
+const SHARED_FOR: Duration = Duration::from_millis(250);
 
 /// Forget idle keys once this many are tracked.
 const TIDY_AT: usize = 1024;
@@ -30,6 +36,26 @@ impl Flights {
             keys.entry(key.to_string()).or_default().clone()
         };
         lock.lock_owned().await
+    }
+
+    /// Hands what a turn loaded (reading from `started`) to the callers
+    /// behind it.
+    pub fn share(&self, key: &str, values: Vec<i64>, started: Instant) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.len() >= TIDY_AT {
+            loaded.retain(|_, (_, at)| at.elapsed() < SHARED_FOR);
+        }
+        loaded.insert(key.to_string(), (values, started));
+    }
+
+    /// What a turn loaded for `key`, if its reading started after the caller
+    /// `arrived` (so it cannot miss a change the caller made before).
+    pub fn shared(&self, key: &str, arrived: Instant) -> Option<Vec<i64>> {
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        loaded
+            .get(key)
+            .filter(|(_, started)| *started >= arrived && started.elapsed() < SHARED_FOR)
+            .map(|(values, _)| values.clone())
     }
 
     /// Remembers cached counts (and their generation) to drop later.

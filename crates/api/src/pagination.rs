@@ -45,17 +45,23 @@ impl PageParams {
 /// The `Link` header for a page whose entries have the row ids `ids` (newest
 /// first), or None when there is nothing to link to.
 pub fn link_header(base_url: &str, path: &str, ids: &[i64], limit: i64) -> Option<HeaderValue> {
+    // `path` may carry the list's own filters already.
+    let path = if path.contains('?') {
+        format!("{path}&")
+    } else {
+        format!("{path}?")
+    };
     let mut links = Vec::new();
     if let Some(last) = ids.last()
         && ids.len() as i64 >= limit
     {
         links.push(format!(
-            "<{base_url}{path}?limit={limit}&max_id={last}>; rel=\"next\""
+            "<{base_url}{path}limit={limit}&max_id={last}>; rel=\"next\""
         ));
     }
     if let Some(first) = ids.first() {
         links.push(format!(
-            "<{base_url}{path}?limit={limit}&min_id={first}>; rel=\"prev\""
+            "<{base_url}{path}limit={limit}&min_id={first}>; rel=\"prev\""
         ));
     }
     if links.is_empty() {

@@ -3,11 +3,12 @@
 //! with `Retry-After` instead of latency growing without bound.
 //!
 //! What is kept and what is shed first is deliberate. In a flash crowd
-//! people read: the hot post, its author, timelines. Those requests may use
-//! every turn and wait the full queue time. Everything else — posting,
-//! likes and other writes, uploads, search, account lists — may use only
-//! three quarters of the turns and waits a fifth as long, so it is shed
-//! first and the reads keep a reserve. A shed write did nothing (it is
+//! people read: the hot post and its thread, its author's profile and
+//! posts, timelines, trends. Those requests may use every turn and wait the
+//! full queue time. Everything else — posting, likes and other writes,
+//! uploads, search, account lists — may hold only three quarters of the
+//! turns and waits a fifth as long, so it is shed first and the reads keep
+//! a reserve. A shed write did nothing (it is
 //! refused before it starts), so the client's retry is safe. Health,
 //! readiness and metrics are never shed.
 
@@ -28,7 +29,9 @@ use crate::error::error_response;
 #[derive(Debug)]
 pub struct Gate {
     turns: Arc<Semaphore>,
-    capacity: usize,
+    /// Turns the shed-first class may hold at once (three quarters), so a
+    /// quarter always stays for reads.
+    others: Arc<Semaphore>,
     wait: Duration,
 }
 
@@ -36,7 +39,7 @@ impl Gate {
     pub fn new(capacity: usize, wait: Duration) -> Gate {
         Gate {
             turns: Arc::new(Semaphore::new(capacity)),
-            capacity,
+            others: Arc::new(Semaphore::new((capacity * 3 / 4).max(1))),
             wait,
         }
     }
@@ -68,20 +71,21 @@ fn classify(method: &Method, path: &str) -> Class {
         return Class::Exempt;
     }
     let read = method == Method::GET || method == Method::HEAD;
-    let kept_prefix = [
-        "/api/v1/statuses/",
-        "/api/v1/timelines/",
-        "/api/v1/instance",
-        "/api/v2/instance",
-        "/api/v1/trends",
-        "/api/v1/tags/",
-        "/api/v1/accounts/",
-    ];
-    if read
-        && kept_prefix.iter().any(|p| path.starts_with(p))
-        && !path.ends_with("/followers")
-        && !path.ends_with("/following")
-    {
+    let kept = path.starts_with("/api/v1/timelines/")
+        || path.starts_with("/api/v1/trends")
+        || path.starts_with("/api/v1/tags/")
+        || matches!(path, "/api/v1/instance" | "/api/v2/instance")
+        // A post and its thread, not who favourited it.
+        || path.strip_prefix("/api/v1/statuses/").is_some_and(|rest| {
+            matches!(rest.split('/').nth(1), None | Some("context"))
+        })
+        // A profile and its posts, not lists, search or relationships.
+        || path.strip_prefix("/api/v1/accounts/").is_some_and(|rest| {
+            let mut parts = rest.split('/');
+            parts.next().is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+                && matches!(parts.next(), None | Some("statuses"))
+        });
+    if read && kept {
         Class::Kept
     } else {
         Class::Shed
@@ -104,25 +108,29 @@ fn busy() -> Response {
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let class = classify(req.method(), req.uri().path());
     let gate = &state.gate;
-    let (wait, reserve) = match class {
+    let wait = match class {
         Class::Exempt => return next.run(req).await,
-        Class::Kept => (gate.wait, 0),
-        Class::Shed => (gate.wait / 5, gate.capacity / 4),
+        Class::Kept => gate.wait,
+        Class::Shed => gate.wait / 5,
     };
-    // Others may only take a turn while the reserve for reads stays free.
-    if gate.turns.available_permits() <= reserve && class == Class::Shed {
-        tracing::debug!(class = class.name(), "shed");
-        return busy();
-    }
-    let turn = match tokio::time::timeout(wait, gate.turns.clone().acquire_owned()).await {
-        Ok(Ok(turn)) => turn,
+    let acquire = async {
+        // The shed-first class needs one of its own turns, then a shared one.
+        let other = match class {
+            Class::Shed => Some(gate.others.clone().acquire_owned().await?),
+            _ => None,
+        };
+        let turn = gate.turns.clone().acquire_owned().await?;
+        Ok::<_, tokio::sync::AcquireError>((other, turn))
+    };
+    let turns = match tokio::time::timeout(wait, acquire).await {
+        Ok(Ok(turns)) => turns,
         _ => {
-            tracing::debug!(class = class.name(), "shed after waiting");
+            tracing::debug!(class = class.name(), "shed");
             return busy();
         }
     };
     let response = next.run(req).await.into_response();
-    drop(turn);
+    drop(turns);
     response
 }
 
@@ -146,6 +154,18 @@ mod tests {
         );
         assert_eq!(classify(&Method::POST, "/api/v1/statuses"), Class::Shed);
         assert_eq!(classify(&Method::GET, "/api/v2/search"), Class::Shed);
+        assert_eq!(
+            classify(&Method::GET, "/api/v1/accounts/search"),
+            Class::Shed
+        );
+        assert_eq!(
+            classify(&Method::GET, "/api/v1/accounts/7/statuses"),
+            Class::Kept
+        );
+        assert_eq!(
+            classify(&Method::GET, "/api/v1/statuses/1/favourited_by"),
+            Class::Shed
+        );
         assert_eq!(classify(&Method::GET, "/readyz"), Class::Exempt);
     }
 }

@@ -12,6 +12,9 @@ use lookbook_core::storage::Storage;
 
 use crate::flights::Flights;
 
+/// The deadline of each Redis and Memcached call.
+const CACHE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// How long a member's reads stay on the primary after they write.
 pub const READ_YOUR_WRITES: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -40,8 +43,10 @@ impl AppState {
         let timeout = config.outbound_timeout;
         Ok(AppState {
             db: Db::connect_lazy(&config.database)?,
-            kv: Kv::connect(&config.redis, timeout)?,
-            cache: Cache::connect(&config.memcached, timeout).await?,
+            // Caches answer in a millisecond or not at all: waiting long on
+            // one would cost more than reading PostgreSQL.
+            kv: Kv::connect(&config.redis, timeout.min(CACHE_TIMEOUT))?,
+            cache: Cache::connect(&config.memcached, timeout.min(CACHE_TIMEOUT)).await?,
             storage: Storage::new(&config.s3, timeout),
             flights: Arc::new(Flights::default()),
             cache_stats: Arc::default(),

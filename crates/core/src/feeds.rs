@@ -104,20 +104,25 @@ pub async fn forget(kv: &Kv, account_id: i64) -> crate::Result<()> {
     Ok(())
 }
 
-/// Writes a whole feed (newest first in `ids`), replacing what was there.
-pub async fn replace(kv: &Kv, account_id: i64, ids: &[i64]) -> crate::Result<()> {
+/// Makes the member's feed exist (empty if it did not), before it is
+/// filled from PostgreSQL: a post fanned out while the fill is read then
+/// lands in the feed instead of being skipped as if the feed were missing.
+pub async fn create(kv: &Kv, account_id: i64) -> crate::Result<()> {
     let key = home_key(kv, account_id);
     let mut conn = kv.pool().get().await?;
-    let mut pipe = redis::pipe();
-    pipe.atomic().cmd("DEL").arg(&key).ignore();
-    let mut zadd = redis::cmd("ZADD");
-    zadd.arg(&key).arg(0).arg(MARKER);
-    for id in ids {
-        zadd.arg(0).arg(member(*id));
-    }
-    pipe.add_command(zadd).ignore();
-    pipe.cmd("EXPIRE").arg(&key).arg(TTL_SECS).ignore();
-    let _: () = pipe.query_async(&mut conn).await?;
+    let _: () = redis::pipe()
+        .cmd("ZADD")
+        .arg(&key)
+        .arg("NX")
+        .arg(0)
+        .arg(MARKER)
+        .ignore()
+        .cmd("EXPIRE")
+        .arg(&key)
+        .arg(TTL_SECS)
+        .ignore()
+        .query_async(&mut conn)
+        .await?;
     Ok(())
 }
 

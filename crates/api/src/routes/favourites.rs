@@ -51,16 +51,30 @@ async fn change(
     statuses::visible(&state.db.primary, id, Some(me))
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut tx = state.begin().await?;
-    let changed = if on {
-        marks::set(&mut tx, mark, me, id).await?
-    } else {
-        marks::clear(&mut tx, mark, me, id).await?
-    };
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    if changed && mark == Mark::Favourite {
-        counts::add_favourites(state, id, if on { 1 } else { -1 }).await;
+    let favourite = mark == Mark::Favourite;
+    if favourite {
+        counts::begin_favourite(state, id).await;
     }
+    let outcome: ApiResult<bool> = async {
+        let mut tx = state.begin().await?;
+        let changed = if on {
+            marks::set(&mut tx, mark, me, id).await?
+        } else {
+            marks::clear(&mut tx, mark, me, id).await?
+        };
+        tx.commit().await.map_err(lookbook_core::Error::from)?;
+        Ok(changed)
+    }
+    .await;
+    if favourite {
+        let delta = match (&outcome, on) {
+            (Ok(true), true) => 1,
+            (Ok(true), false) => -1,
+            _ => 0,
+        };
+        counts::finish_favourite(state, id, delta).await;
+    }
+    outcome?;
     render_visible(state, Some(me), id).await.map(Json)
 }
 

@@ -67,9 +67,14 @@ async fn home_from_database(
     } else {
         state.reader(Some(me)).await
     };
+    if rebuild && let Err(err) = feeds::create(&state.kv, me).await {
+        tracing::warn!(error = %err, "could not create a home feed");
+    }
     let candidates = timelines::home_candidates(db, me, before, size).await?;
-    if rebuild && let Err(err) = feeds::replace(&state.kv, me, &candidates).await {
-        tracing::warn!(error = %err, "could not store a rebuilt home feed");
+    if rebuild
+        && let Err(err) = feeds::push(&state.kv, &[me], &candidates, state.config.feeds.size).await
+    {
+        tracing::warn!(error = %err, "could not fill a rebuilt home feed");
     }
     Ok(slice(&candidates, bounds))
 }
@@ -77,7 +82,9 @@ async fn home_from_database(
 /// The page of the member's home timeline.
 async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Vec<i64>> {
     let db = state.reader(Some(me)).await;
-    let threshold = state.config.feeds.fanout_max_followers;
+    // Accounts are merged in from half the fan-out threshold on, so a post
+    // of an account hovering around it is always fanned out, merged, or both.
+    let threshold = state.config.feeds.fanout_max_followers / 2;
     let large = timelines::large_followed(db, me, threshold).await?;
     let mut upper = bounds.max_id;
     let mut page: Vec<i64> = Vec::new();
@@ -129,6 +136,11 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
             },
         )
         .await?;
+        // Merged posts older than the feed read so far wait for the next
+        // round: feed entries between them would be skipped otherwise.
+        if !exhausted && let Some(floor) = next_upper {
+            round.retain(|id| *id >= floor);
+        }
         page.append(&mut round);
         page.sort_unstable_by(|a, b| b.cmp(a));
         page.dedup();
@@ -234,6 +246,25 @@ async fn public_page(
         all: tag_names(&p.all),
         none: tag_names(&p.none),
     };
+    // The Link header keeps the filters, so the next page is filtered too.
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if filter.only_media {
+            query.append_pair("only_media", "true");
+        }
+        for (name, list) in [("any[]", &p.any), ("all[]", &p.all), ("none[]", &p.none)] {
+            for tag in tag_names(list) {
+                query.append_pair(name, &tag);
+            }
+        }
+        query.finish()
+    };
+    let path = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    };
+    let path = path.as_str();
     let db = state.reader(auth.viewer()).await;
     let ids = timelines::public(db, auth.viewer(), &filter, bounds).await?;
     status_page(state, auth.viewer(), path, &ids, &ids, bounds.limit).await
@@ -262,6 +293,7 @@ async fn tag(
     Path(hashtag): Path<String>,
     QueryParams(p): QueryParams<PublicParams>,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    let path = format!("/api/v1/timelines/tag/{}", hashtag.to_lowercase());
+    let tag: String = form_urlencoded::byte_serialize(hashtag.to_lowercase().as_bytes()).collect();
+    let path = format!("/api/v1/timelines/tag/{tag}");
     public_page(&state, &auth, &p, Some(&hashtag), &path).await
 }

@@ -1,11 +1,11 @@
 //! Trends: `GET /api/v1/trends/tags` (also `/api/v1/trends`) and
 //! `GET /api/v1/trends/statuses`, served from what the worker last stored in
-//! Redis (recomputed from PostgreSQL here only when nothing is stored yet).
+//! Redis (an empty list until its first round).
 
 use axum::Json;
 use axum::extract::State;
+use lookbook_core::db::statuses;
 use lookbook_core::db::trends::TagTrend;
-use lookbook_core::db::{statuses, trends};
 use lookbook_core::trending;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -69,10 +69,13 @@ fn tag_entity(state: &AppState, trend: &TagTrend) -> Value {
 }
 
 async fn tag_list(state: &AppState, window: &Window) -> ApiResult<Json<Vec<Value>>> {
-    let stored = match trending::tags(&state.kv).await {
-        Ok(Some(list)) => list,
-        Ok(None) | Err(_) => trends::tags(&state.db.primary, trending::SIZE).await?,
-    };
+    // Before the worker's first round (or with Redis down) there is nothing
+    // to show yet: computing it here would let a crowd run the aggregates.
+    let stored = trending::tags(&state.kv)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let range = window.range(10, 20)?;
     Ok(Json(
         slice(&stored, range)
@@ -118,10 +121,11 @@ async fn trending_statuses(
     QueryParams(window): QueryParams<Window>,
 ) -> ApiResult<Json<Vec<Value>>> {
     auth.require_if_present("read:statuses")?;
-    let stored = match trending::statuses(&state.kv).await {
-        Ok(Some(list)) => list,
-        Ok(None) | Err(_) => trends::statuses(&state.db.primary, trending::SIZE).await?,
-    };
+    let stored = trending::statuses(&state.kv)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let ids = slice(&stored, window.range(20, 40)?);
     let shown = match auth.viewer() {
         // Public posts, but not across a block or from someone muted.

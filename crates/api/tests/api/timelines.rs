@@ -268,8 +268,30 @@ async fn public_and_hashtag_timelines() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tag["following"], true);
     home_becomes(&app, &cat, &[&boots, &both]).await;
+    // Unlisted posts stay out of discovery: not home through a hashtag, not
+    // found by a stranger's search.
+    let (_, unlisted) = post(
+        &app,
+        &bob,
+        json!({"status": "quietly #boots", "visibility": "unlisted"}),
+    )
+    .await;
     let later = say(&app, &bob, "more #boots").await;
     home_becomes(&app, &cat, &[&later, &boots, &both]).await;
+    let (_, found) = app
+        .read(&cat, "/api/v2/search?q=quietly&type=statuses")
+        .await;
+    assert_eq!(found["statuses"], json!([]), "{found}");
+    let (_, own) = app
+        .read(&bob, "/api/v2/search?q=quietly&type=statuses")
+        .await;
+    assert_eq!(own["statuses"][0]["id"], unlisted["id"]);
+    // The next page of a filtered timeline is filtered the same way.
+    let response = app
+        .get("/api/v1/timelines/tag/denim?any[]=boots&limit=1")
+        .await;
+    let link = response.headers()["link"].to_str().unwrap().to_string();
+    assert!(link.contains("any%5B%5D=boots&limit=1&max_id="), "{link}");
     let (_, followed) = app.read(&cat, "/api/v1/followed_tags").await;
     assert_eq!(followed[0]["name"], "boots");
     let (status, shown) = app.read(&cat, "/api/v1/tags/boots").await;

@@ -91,6 +91,10 @@ pub async fn statuses(
                limit $6)
            select h.id as "id!" from hits h
            where status_visible(h.id, h.account_id, h.visibility, $2)
+             -- Unlisted posts are not for discovery: only the author's own,
+             -- or those the searcher is mentioned in.
+             and (h.visibility <> 'unlisted' or h.account_id = $2
+                  or exists (select 1 from mentions mn where mn.status_id = h.id and mn.account_id = $2))
              and not exists (
                  select 1 from mutes m
                  where m.account_id = $2 and m.target_account_id = h.account_id

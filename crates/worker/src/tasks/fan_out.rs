@@ -36,7 +36,8 @@ pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Resul
             .into_iter()
             .map(|(id, _)| id),
     );
-    if status.visibility != "direct" {
+    // Hashtag followers get public posts only (unlisted ones stay out of discovery).
+    if status.visibility == "public" {
         direct.extend(
             timelines::tag_followers(&ctx.db, status_id)
                 .await
