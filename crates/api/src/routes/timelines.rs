@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::relationships::PageBounds;
+use lookbook_core::db::tags;
 use lookbook_core::db::timelines::{self, PublicFilter};
 use lookbook_core::feeds;
 use serde::Deserialize;
@@ -240,10 +241,23 @@ async fn public_page(
     if let Some(tag) = hashtag {
         any.push(tag.trim_start_matches('#').to_lowercase());
     }
+    // Hashtags nobody used match nothing: answered without walking the
+    // public posts looking for them.
+    let all = tag_names(&p.all);
+    if !any.is_empty() || !all.is_empty() {
+        let asked: Vec<String> = any.iter().chain(&all).cloned().collect();
+        let known = tags::existing(&state.db.primary, &asked).await?;
+        any.retain(|t| known.contains(t));
+        let unknown_all = all.iter().any(|t| !known.contains(t));
+        let asked_any = hashtag.is_some() || !tag_names(&p.any).is_empty();
+        if (asked_any && any.is_empty()) || unknown_all {
+            return status_page(state, auth.viewer(), path, &[], &[], bounds.limit).await;
+        }
+    }
     let filter = PublicFilter {
         only_media: p.only_media.unwrap_or(false),
         any,
-        all: tag_names(&p.all),
+        all,
         none: tag_names(&p.none),
     };
     // The Link header keeps the filters, so the next page is filtered too.

@@ -132,6 +132,11 @@ async fn large_accounts_merge_and_removals_take_entries_out() {
     let d2 = say(&app, &brand, "drop 2").await;
     home_becomes(&app, &ann, &[&d2, &s2, &d1, &s1]).await;
     // The brand (two followers, over the threshold of one) was not fanned out.
+    let idle = eventually(Duration::from_secs(15), || async {
+        app.unfinished_tasks().await.is_empty()
+    })
+    .await;
+    assert!(idle, "the worker did not finish its tasks");
     let store = kv(&app);
     let ann_id: i64 = ann.id.parse().unwrap();
     let in_feed = feeds::range(&store, ann_id, None, None, false, 40)
@@ -249,6 +254,12 @@ async fn public_and_hashtag_timelines() {
         .get_json("/api/v1/timelines/tag/denim?all[]=boots")
         .await;
     assert_eq!(ids(&all), vec![both.as_str()]);
+    let (status, unknown) = app.get_json("/api/v1/timelines/tag/neverused").await;
+    assert_eq!((status, unknown), (StatusCode::OK, json!([])));
+    let (_, unknown_all) = app
+        .get_json("/api/v1/timelines/tag/denim?all[]=neverused")
+        .await;
+    assert_eq!(unknown_all, json!([]));
     let (_, none) = app
         .get_json("/api/v1/timelines/tag/denim?none[]=boots")
         .await;

@@ -26,6 +26,14 @@ pub async fn shown_id(
     Ok(id)
 }
 
+/// Those of `names` that are tags.
+pub async fn existing(db: impl PgExecutor<'_>, names: &[String]) -> crate::Result<Vec<String>> {
+    let found = sqlx::query_scalar!("select name from tags where name = any($1)", names)
+        .fetch_all(db)
+        .await?;
+    Ok(found)
+}
+
 /// Follows a tag (creating it on first use); following twice is one follow.
 pub async fn follow(db: &sqlx::PgPool, account_id: i64, name: &str) -> crate::Result<()> {
     sqlx::query!(
