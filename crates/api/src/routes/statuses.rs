@@ -1,6 +1,7 @@
 //! Reading and removing posts: `GET /api/v1/statuses/:id` (visibility
 //! enforced), `DELETE /api/v1/statuses/:id` (its photos leave S3 through the
-//! worker) and `GET /api/v1/statuses/:id/context` (the comment thread).
+//! worker), `GET /api/v1/statuses/:id/context` (the comment thread) and
+//! `GET /api/v1/statuses/:id/source` (the text as written, for editing).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(show, delete))
         .routes(routes!(context))
+        .routes(routes!(source))
 }
 
 /// A post, if the caller may see it: followers-only posts only to followers,
@@ -124,5 +126,28 @@ async fn context(
     Ok(Json(json!({
         "ancestors": render(&state, viewer, &ancestors).await?,
         "descendants": render(&state, viewer, &descendants).await?,
+    })))
+}
+
+/// The text of one of the caller's posts as they wrote it, for editing.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/source", tag = "statuses",
+    params(("id" = String, Path, description = "Status id")),
+    responses((status = 200, description = "id, text, spoiler_text"), (status = 404, description = "No such post of the caller's")))]
+async fn source(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("read:statuses")?;
+    let id = parse_id(&id)?;
+    let row = statuses::load(&state.db.primary, &[id])
+        .await?
+        .pop()
+        .filter(|s| s.account_id == me)
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(json!({
+        "id": row.id.to_string(),
+        "text": row.text,
+        "spoiler_text": row.spoiler_text,
     })))
 }

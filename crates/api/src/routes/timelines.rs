@@ -104,7 +104,7 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
             Ok(Some(ids)) => ids,
             Ok(None) => {
                 return merge_large(
-                    state,
+                    db,
                     me,
                     home_from_database(state, me, bounds, true).await?,
                     &large,
@@ -115,7 +115,7 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
             Err(err) => {
                 tracing::warn!(error = %err, "home feed unavailable; reading PostgreSQL");
                 return merge_large(
-                    state,
+                    db,
                     me,
                     home_from_database(state, me, bounds, false).await?,
                     &large,
@@ -127,7 +127,7 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
         let exhausted = (from_feed.len() as i64) < want;
         let next_upper = from_feed.last().copied();
         let mut round = merge_large(
-            state,
+            db,
             me,
             from_feed,
             &large,
@@ -156,19 +156,19 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
 /// Adds the posts of followed large accounts (not fanned out) to `ids`, and
 /// keeps what still belongs in the member's home, newest first.
 async fn merge_large(
-    state: &AppState,
+    db: &sqlx::PgPool,
     me: i64,
     mut ids: Vec<i64>,
     large: &[i64],
     bounds: PageBounds,
 ) -> ApiResult<Vec<i64>> {
     if !large.is_empty() {
-        ids.extend(timelines::recent_by(state.reader(Some(me)).await, large, bounds).await?);
+        ids.extend(timelines::recent_by(db, large, bounds).await?);
     }
     ids.sort_unstable_by(|a, b| b.cmp(a));
     ids.dedup();
     Ok(slice(
-        &timelines::home_filter(state.reader(Some(me)).await, me, &ids).await?,
+        &timelines::home_filter(db, me, &ids).await?,
         PageBounds {
             limit: i64::MAX,
             ..bounds

@@ -137,6 +137,12 @@ async fn others_posts_and_photos_are_out_of_reach() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, read) = app.get_json(&path).await;
     assert_eq!(read["content"], "<p>my look</p>");
+    // The text as written, for the editor: the author's only.
+    let (status, source) = app.read(&ann, &format!("{path}/source")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(source["text"], "my look");
+    let (status, _) = app.read(&bob, &format!("{path}/source")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The owner edits text and the photo's description.
     let (status, edited) = send(
