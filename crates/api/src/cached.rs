@@ -159,9 +159,10 @@ where
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, kind = kind.name(), "cache fetch failed");
-                    return Err(crate::error::ApiError::Unavailable(
-                        "the post could not be loaded; try again".into(),
-                    ));
+                    return Err(crate::error::ApiError::Unavailable(format!(
+                        "the {} could not be loaded; try again",
+                        kind.name()
+                    )));
                 }
             }
         }

@@ -323,12 +323,8 @@ async fn edit(
     Params(p): Params<Compose>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("write:statuses")?;
-    let id = parse_id(&id)?;
-    let current = statuses::load(&state.db.primary, &[id])
-        .await?
-        .pop()
-        .filter(|s| s.account_id == me)
-        .ok_or(ApiError::NotFound)?;
+    let current = crate::statuses::own(&state, me, &id).await?;
+    let id = current.id;
     let (text, spoiler) = p.texts(&state)?;
     let language = p.language()?;
     let media_ids = match &p.media_ids {

@@ -53,12 +53,8 @@ async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("write:statuses")?;
-    let id = parse_id(&id)?;
-    let row = statuses::load(&state.db.primary, &[id])
-        .await?
-        .pop()
-        .filter(|s| s.account_id == me)
-        .ok_or(ApiError::NotFound)?;
+    let row = crate::statuses::own(&state, me, &id).await?;
+    let id = row.id;
     let mut entity = render(&state, Some(me), &[id])
         .await?
         .pop()
@@ -139,12 +135,7 @@ async fn source(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("read:statuses")?;
-    let id = parse_id(&id)?;
-    let row = statuses::load(&state.db.primary, &[id])
-        .await?
-        .pop()
-        .filter(|s| s.account_id == me)
-        .ok_or(ApiError::NotFound)?;
+    let row = crate::statuses::own(&state, me, &id).await?;
     Ok(Json(json!({
         "id": row.id.to_string(),
         "text": row.text,

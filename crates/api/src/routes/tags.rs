@@ -72,13 +72,22 @@ async fn show(
     Ok(Json(entity(&state, &name, following)))
 }
 
-/// Drops the member's home feed so the next read rebuilds it with (or
-/// without) the tag's posts. Readers check every entry, so a failure here
-/// costs completeness for a while, never correctness.
-async fn rebuild_home(state: &AppState, me: i64) {
+/// Follows or stops following a hashtag, then drops the member's home feed
+/// so the next read rebuilds it with (or without) the tag's posts. Readers
+/// check every entry, so failing to drop it costs completeness for a while,
+/// never correctness.
+async fn change(state: &AppState, auth: &Auth, name: &str, follow: bool) -> ApiResult<Json<Value>> {
+    let me = auth.user_with("write:follows")?;
+    let name = normalize(name)?;
+    if follow {
+        tags::follow(&state.db.primary, me, &name).await?;
+    } else {
+        tags::unfollow(&state.db.primary, me, &name).await?;
+    }
     if let Err(err) = feeds::forget(&state.kv, me).await {
         tracing::warn!(error = %err, "could not drop a home feed after a tag follow change");
     }
+    Ok(Json(entity(state, &name, Some(follow))))
 }
 
 /// Follows a hashtag: its posts reach the caller's home timeline.
@@ -90,11 +99,7 @@ async fn follow(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:follows")?;
-    let name = normalize(&name)?;
-    tags::follow(&state.db.primary, me, &name).await?;
-    rebuild_home(&state, me).await;
-    Ok(Json(entity(&state, &name, Some(true))))
+    change(&state, &auth, &name, true).await
 }
 
 /// Stops following a hashtag.
@@ -106,11 +111,7 @@ async fn unfollow(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:follows")?;
-    let name = normalize(&name)?;
-    tags::unfollow(&state.db.primary, me, &name).await?;
-    rebuild_home(&state, me).await;
-    Ok(Json(entity(&state, &name, Some(false))))
+    change(&state, &auth, &name, false).await
 }
 
 /// The hashtags the caller follows, newest first.

@@ -95,6 +95,17 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
     Ok(out)
 }
 
+/// One of the member's own posts as stored, or 404 (another member's post
+/// does not exist for editing, deleting or reading the source).
+pub async fn own(state: &AppState, me: i64, raw_id: &str) -> ApiResult<statuses::Status> {
+    let id = crate::routes::accounts::parse_id(raw_id)?;
+    statuses::load(&state.db.primary, &[id])
+        .await?
+        .pop()
+        .filter(|s| s.account_id == me)
+        .ok_or(ApiError::NotFound)
+}
+
 /// One post the viewer may see, or 404. Nobody signed in sees public and
 /// unlisted posts, which the cached entity tells without a query; for a
 /// member the database decides (follows, mentions, blocks).

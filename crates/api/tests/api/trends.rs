@@ -84,3 +84,17 @@ async fn trends_rank_by_engagement_and_respect_visibility() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     app.finish().await.unwrap();
 }
+
+/// With Redis unreachable, trends are empty rather than an error (nothing
+/// stored can be read, and they are never computed per request).
+#[tokio::test(flavor = "multi_thread")]
+async fn trends_without_redis_are_empty_not_an_error() {
+    let mut env = lookbook_testkit::TestEnv::new().await;
+    let redis = env.proxy("REDIS_URL").await;
+    let app = TestApp::spawn_with(env, false).await;
+    redis.set_up(false);
+    for path in ["/api/v1/trends/tags", "/api/v1/trends/statuses"] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!((status, body), (StatusCode::OK, json!([])), "{path}");
+    }
+}

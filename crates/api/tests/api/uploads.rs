@@ -118,6 +118,27 @@ async fn direct_uploads_hold_to_what_was_signed() {
     let (status, _) = app.act(&bob, &complete, &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // An upload whose URL expired before the file arrived says so.
+    let (_, late) = start(&app, &ann, "image/jpeg", photo.len()).await;
+    let late_id: i64 = late["id"].as_str().unwrap().parse().unwrap();
+    sqlx::query!(
+        "update direct_uploads set expires_at = now() - interval '1 minute' where id = $1",
+        late_id
+    )
+    .execute(&app.env.db)
+    .await
+    .unwrap();
+    let late_path = format!(
+        "/api/lookbook/v1/uploads/{}/complete",
+        late["id"].as_str().unwrap()
+    );
+    let (status, answer) = app.act(&ann, &late_path, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer["error"].as_str().unwrap().contains("expired"),
+        "{answer}"
+    );
+
     let (status, _) = start(&app, &ann, "application/pdf", 100).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = start(&app, &ann, "image/png", 0).await;

@@ -84,17 +84,6 @@ pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<A
 }
 
 /// One account by id.
-/// The usernames of these accounts.
-pub async fn usernames(
-    db: impl PgExecutor<'_>,
-    ids: &[i64],
-) -> crate::Result<std::collections::HashMap<i64, String>> {
-    let rows = sqlx::query!("select id, username from accounts where id = any($1)", ids)
-        .fetch_all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.username)).collect())
-}
-
 pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Account>> {
     Ok(by_ids(db, &[id]).await?.pop())
 }

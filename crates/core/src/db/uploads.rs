@@ -67,10 +67,16 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Dir
 /// The upload, locked until the transaction ends so two completions of it
 /// make one media.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<DirectUpload>> {
-    sqlx::query!("select id from direct_uploads where id = $1 for update", id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    by_id(conn, id).await
+    let upload = sqlx::query_as!(
+        DirectUpload,
+        "select id, account_id, object_key, content_type, file_size, description, focus_x, focus_y,
+                expires_at, media_id
+         from direct_uploads where id = $1 for update",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(upload)
 }
 
 /// Records the media an upload became.
