@@ -10,7 +10,7 @@
 //! turns and waits a fifth as long, so it is shed first and the reads keep
 //! a reserve. A shed write did nothing (it is
 //! refused before it starts), so the client's retry is safe. Health,
-//! readiness and metrics are never shed.
+//! readiness, metrics and the fixed `/hello` are never shed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +67,7 @@ impl Class {
 }
 
 fn classify(method: &Method, path: &str) -> Class {
-    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+    if matches!(path, "/healthz" | "/readyz" | "/metrics" | "/hello") {
         return Class::Exempt;
     }
     let read = method == Method::GET || method == Method::HEAD;

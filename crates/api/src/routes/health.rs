@@ -1,5 +1,6 @@
-//! `/healthz` (the process is alive) and `/readyz` (every dependency answers,
-//! and the instance is not shutting down).
+//! `/healthz` (the process is alive), `/readyz` (every dependency answers,
+//! and the instance is not shutting down) and `/hello` (a fixed text: the
+//! ceiling the benchmarks compare the other routes with).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -23,6 +24,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
+        .routes(routes!(hello))
+}
+
+/// A fixed greeting, through the same router and middleware as every route
+/// but doing no work: what the benchmarks measure other routes against.
+#[utoipa::path(get, path = "/hello", tag = "operations",
+    responses((status = 200, description = "Hello, world!", body = String, content_type = "text/plain")))]
+async fn hello() -> &'static str {
+    "Hello, world!"
 }
 
 /// The answer of `/healthz` and `/readyz`.

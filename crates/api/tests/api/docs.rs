@@ -14,6 +14,7 @@ async fn openapi_lists_the_served_routes() {
         "/healthz",
         "/readyz",
         "/metrics",
+        "/hello",
         "/api/v1/instance",
         "/api/v2/instance",
     ] {

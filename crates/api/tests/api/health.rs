@@ -14,6 +14,21 @@ async fn healthz_answers_ok() {
     assert_eq!(body["status"], "ok");
 }
 
+/// The benchmarks' ceiling answers a fixed text, as plain text.
+#[tokio::test(flavor = "multi_thread")]
+async fn hello_answers_a_fixed_text() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/hello").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(response.text().await.unwrap(), "Hello, world!");
+}
+
 /// With every service up, readiness lists each one as ok.
 #[tokio::test(flavor = "multi_thread")]
 async fn readyz_reports_every_dependency_ok() {
