@@ -56,10 +56,7 @@ impl Req {
         self
     }
     pub fn form(mut self, body: String) -> Req {
-        self.body = Some((
-            Bytes::from(body),
-            "application/x-www-form-urlencoded",
-        ));
+        self.body = Some((Bytes::from(body), "application/x-www-form-urlencoded"));
         self
     }
     pub fn body(mut self, bytes: Bytes, content_type: &'static str) -> Req {
@@ -204,7 +201,13 @@ impl Session {
         let sent = Instant::now();
         let answer = self.http.send(&req).await;
         if sent >= self.warm_until && sent < self.end {
-            record(&self.samples, self.start, sent, (req.kind, req.tag), &answer);
+            record(
+                &self.samples,
+                self.start,
+                sent,
+                (req.kind, req.tag),
+                &answer,
+            );
         }
         answer
     }

@@ -27,7 +27,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::load::Http;
 use crate::report::Report;
-use crate::scenarios::targets::{FlashFindings, Findings, judge};
+use crate::scenarios::targets::{Findings, FlashFindings, judge};
 use crate::scenarios::{ALL, Ctx};
 
 /// Command-line flags (`--name value`, or `--name` alone for a switch) and
@@ -63,12 +63,16 @@ impl Args {
     }
 
     fn need(&self, name: &str) -> anyhow::Result<&str> {
-        self.get(name).with_context(|| format!("--{name} is required"))
+        self.get(name)
+            .with_context(|| format!("--{name} is required"))
     }
 
     fn parsed<T: std::str::FromStr>(&self, name: &str, default: T) -> anyhow::Result<T> {
         match self.get(name) {
-            Some(v) => v.parse().ok().with_context(|| format!("--{name}: bad value {v}")),
+            Some(v) => v
+                .parse()
+                .ok()
+                .with_context(|| format!("--{name}: bad value {v}")),
             None => Ok(default),
         }
     }
@@ -123,9 +127,15 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         ALL.to_vec()
     } else {
         for w in &args.words {
-            anyhow::ensure!(ALL.contains(&w.as_str()), "unknown scenario {w}; known: {ALL:?}");
+            anyhow::ensure!(
+                ALL.contains(&w.as_str()),
+                "unknown scenario {w}; known: {ALL:?}"
+            );
         }
-        ALL.iter().copied().filter(|s| args.words.iter().any(|w| w == s)).collect()
+        ALL.iter()
+            .copied()
+            .filter(|s| args.words.iter().any(|w| w == s))
+            .collect()
     };
     let mut report = Report {
         generated_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -144,6 +154,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         match name {
             "hello" => report.scenarios.push(scenarios::reads::hello(&ctx).await),
             "status" => report.scenarios.push(scenarios::reads::status(&ctx).await),
+            "status_signed_in" => report
+                .scenarios
+                .push(scenarios::reads::status_signed_in(&ctx).await),
             "home" => report.scenarios.push(scenarios::reads::home(&ctx).await),
             "profile" => report.scenarios.push(scenarios::reads::profile(&ctx).await),
             "hotkey" => {
@@ -151,7 +164,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 findings.hot_loads = Some(loads);
                 report.scenarios.push(sc);
             }
-            "favourite" => report.scenarios.push(scenarios::favourites::run(&ctx).await?),
+            "favourite" => report
+                .scenarios
+                .push(scenarios::favourites::run(&ctx).await?),
             "photo" => report.scenarios.push(scenarios::photo::run(&ctx).await?),
             "journey" => report.scenarios.push(scenarios::journey::run(&ctx).await),
             "memory" => {
@@ -169,7 +184,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 report.flash_timeline = flash.timeline;
                 report.scenarios.push(flash.scenario);
             }
-            "pgbench" => report.references.push(scenarios::references::pgbench(&ctx).await?),
+            "pgbench" => report
+                .references
+                .push(scenarios::references::pgbench(&ctx).await?),
             "vips" => {
                 let (ours, vips) = scenarios::references::images(&ctx)?;
                 report.references.push(ours);

@@ -46,7 +46,10 @@ fn draw(seed: u64) -> RgbImage {
         rng.random_range(20.0..120.0),
         rng.random_range(20.0..120.0),
     ];
-    let (cx, cy) = (WIDTH as f32 * rng.random_range(0.35..0.65), HEIGHT as f32 * 0.55);
+    let (cx, cy) = (
+        WIDTH as f32 * rng.random_range(0.35..0.65),
+        HEIGHT as f32 * 0.55,
+    );
     let mut img = RgbImage::new(WIDTH, HEIGHT);
     let mut noise = rng.random::<u32>() | 1;
     for (x, y, px) in img.enumerate_pixels_mut() {

@@ -131,7 +131,11 @@ impl Report {
                 Some(false) => "**missed**",
                 None => "not measured",
             };
-            let _ = writeln!(md, "| {} | {} | {} | {} |", t.what, t.goal, t.measured, verdict);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                t.what, t.goal, t.measured, verdict
+            );
         }
         if !self.flash_timeline.is_empty() {
             let _ = writeln!(
@@ -158,7 +162,11 @@ fn table_row(md: &mut String, name: &str, s: &Summary, ratio: Option<&Ratio>) {
         s.p50_ms,
         s.p99_ms,
         s.max_ms,
-        if errors.is_empty() { "-".to_string() } else { errors.join(", ") },
+        if errors.is_empty() {
+            "-".to_string()
+        } else {
+            errors.join(", ")
+        },
         ratio
     );
 }

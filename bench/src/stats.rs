@@ -40,7 +40,11 @@ pub fn summarize<'a>(samples: impl Iterator<Item = &'a Sample>, seconds: f64) ->
         if (200..300).contains(&s.status) {
             ok += 1;
         } else {
-            let key = if s.status == 0 { "none".to_string() } else { s.status.to_string() };
+            let key = if s.status == 0 {
+                "none".to_string()
+            } else {
+                s.status.to_string()
+            };
             *errors.entry(key).or_insert(0) += 1;
         }
         if refused(s) {
@@ -88,7 +92,11 @@ pub struct Second {
 }
 
 pub fn timeline(samples: &[Sample]) -> Vec<Second> {
-    let seconds = samples.iter().map(|s| s.at_ms / 1000 + 1).max().unwrap_or(0);
+    let seconds = samples
+        .iter()
+        .map(|s| s.at_ms / 1000 + 1)
+        .max()
+        .unwrap_or(0);
     let mut buckets: Vec<Vec<&Sample>> = vec![Vec::new(); seconds as usize];
     for s in samples {
         buckets[(s.at_ms / 1000) as usize].push(s);

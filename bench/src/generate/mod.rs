@@ -87,12 +87,9 @@ pub fn ts(t: DateTime<Utc>) -> String {
 pub async fn run(database_url: &str, scale: Scale) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect(database_url).await?;
     let label = scale.label();
-    let loaded = sqlx::query_scalar!(
-        "select name from apps where client_id = $1",
-        APP_CLIENT_ID
-    )
-    .fetch_optional(&mut conn)
-    .await?;
+    let loaded = sqlx::query_scalar!("select name from apps where client_id = $1", APP_CLIENT_ID)
+        .fetch_optional(&mut conn)
+        .await?;
     if loaded.as_deref() == Some(label.as_str()) {
         eprintln!("dataset: {label} is already loaded");
         return Ok(());

@@ -18,14 +18,52 @@ use super::graph::Graph;
 use super::{BRANDS, Ids, Scale, skewed, ts};
 
 const WORDS: &[&str] = &[
-    "linen", "oversized", "vintage", "denim", "tailored", "layered", "monochrome", "pastel",
-    "weekend", "office", "street", "minimal", "wool", "silk", "leather", "cropped", "look",
-    "today", "fit", "autumn", "spring", "coat", "blazer", "sneakers", "loafers", "scarf",
+    "linen",
+    "oversized",
+    "vintage",
+    "denim",
+    "tailored",
+    "layered",
+    "monochrome",
+    "pastel",
+    "weekend",
+    "office",
+    "street",
+    "minimal",
+    "wool",
+    "silk",
+    "leather",
+    "cropped",
+    "look",
+    "today",
+    "fit",
+    "autumn",
+    "spring",
+    "coat",
+    "blazer",
+    "sneakers",
+    "loafers",
+    "scarf",
 ];
-const CATEGORIES: &[&str] = &["outerwear", "tops", "bottoms", "shoes", "bags", "accessories"];
+const CATEGORIES: &[&str] = &[
+    "outerwear",
+    "tops",
+    "bottoms",
+    "shoes",
+    "bags",
+    "accessories",
+];
 const ITEMS: &[&str] = &[
-    "Wool coat", "Linen shirt", "Straight jeans", "Leather loafers", "Canvas tote",
-    "Silk scarf", "Knit cardigan", "Trench coat", "White sneakers", "Pleated skirt",
+    "Wool coat",
+    "Linen shirt",
+    "Straight jeans",
+    "Leather loafers",
+    "Canvas tote",
+    "Silk scarf",
+    "Knit cardigan",
+    "Trench coat",
+    "White sneakers",
+    "Pleated skirt",
 ];
 const TAGS: usize = 300;
 const BRAND_ROWS: usize = 60;
@@ -102,7 +140,11 @@ pub async fn load(
             text.push_str(WORDS[rng.random_range(0..WORDS.len())]);
             text.push(' ');
         }
-        let hashtags = if parent.is_some() { 0 } else { rng.random_range(0..4) };
+        let hashtags = if parent.is_some() {
+            0
+        } else {
+            rng.random_range(0..4)
+        };
         for _ in 0..hashtags {
             let tag = skewed(rng, TAGS, 2.0);
             if !post_tags.iter().rev().take(3).any(|pt| *pt == (i, tag)) {
@@ -110,7 +152,11 @@ pub async fn load(
             }
             text.push_str(&format!("#{}{tag} ", WORDS[tag % WORDS.len()]));
         }
-        let visibility = if rng.random::<f64>() < 0.05 { "unlisted" } else { "public" };
+        let visibility = if rng.random::<f64>() < 0.05 {
+            "unlisted"
+        } else {
+            "public"
+        };
         copy.field(id)
             .field(graph.ids[author])
             .field(text.trim_end())
@@ -134,8 +180,13 @@ pub async fn load(
     }
     copy.finish().await?;
 
-    let mut copy = Copy::start(conn, "status_tags", "status_id, tag_id", post_tags.len() as u64)
-        .await?;
+    let mut copy = Copy::start(
+        conn,
+        "status_tags",
+        "status_id, tag_id",
+        post_tags.len() as u64,
+    )
+    .await?;
     for &(post, tag) in &post_tags {
         copy.field(post_ids[post]).field(tag_ids[tag]);
         copy.end_row().await?;
@@ -201,9 +252,16 @@ pub async fn load(
                 .field(ITEMS[item])
                 .field(CATEGORIES[item % CATEGORIES.len()]);
             if rng.random::<f64>() < 0.7 {
-                copy.field(format!("https://shop.example/p/{}", rng.random_range(0..100_000)))
-                    .field(format!("{}.{:02}", rng.random_range(9..400), rng.random_range(0..100)))
-                    .field("EUR");
+                copy.field(format!(
+                    "https://shop.example/p/{}",
+                    rng.random_range(0..100_000)
+                ))
+                .field(format!(
+                    "{}.{:02}",
+                    rng.random_range(9..400),
+                    rng.random_range(0..100)
+                ))
+                .field("EUR");
             } else {
                 copy.null().null().null();
             }
@@ -251,8 +309,8 @@ pub async fn load(
         n as u64,
     )
     .await?;
-    for i in 0..n {
-        copy.field(post_ids[i])
+    for (i, id) in post_ids.iter().enumerate() {
+        copy.field(id)
             .field(0)
             .field(favourites[i])
             .field(replies[i]);
@@ -267,8 +325,8 @@ pub async fn load(
         accounts as u64,
     )
     .await?;
-    for i in 0..accounts {
-        copy.field(graph.ids[i])
+    for (i, id) in graph.ids.iter().enumerate() {
+        copy.field(id)
             .field(0)
             .field(graph.followers[i])
             .field(graph.following[i])

@@ -15,18 +15,33 @@ const POSTS: usize = 50;
 
 pub async fn run(ctx: &Ctx) -> anyhow::Result<Scenario> {
     let posts: Arc<Vec<i64>> = Arc::new(ctx.posts.iter().take(POSTS).copied().collect());
-    let members: Arc<Vec<Arc<str>>> = Arc::new(ctx.members.iter().map(|m| m.token.clone()).collect());
+    let members: Arc<Vec<Arc<str>>> =
+        Arc::new(ctx.members.iter().map(|m| m.token.clone()).collect());
     let (p, m) = (posts.clone(), members.clone());
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), move |u, i, s| {
-        let id = p[(u + i as usize) % p.len()];
-        let token = m[(u * 997 + i as usize * USERS) % m.len()].clone();
-        async move {
-            s.send(Req::post(format!("/api/v1/statuses/{id}/favourite")).token(&token).kind(0))
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let id = p[(u + i as usize) % p.len()];
+            let token = m[(u * 997 + i as usize * USERS) % m.len()].clone();
+            async move {
+                s.send(
+                    Req::post(format!("/api/v1/statuses/{id}/favourite"))
+                        .token(&token)
+                        .kind(0),
+                )
                 .await;
-            s.send(Req::post(format!("/api/v1/statuses/{id}/unfavourite")).token(&token).kind(1))
+                s.send(
+                    Req::post(format!("/api/v1/statuses/{id}/unfavourite"))
+                        .token(&token)
+                        .kind(1),
+                )
                 .await;
-        }
-    })
+            }
+        },
+    )
     .await;
     let mut sc = scenario(
         "favourite",
@@ -49,7 +64,10 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Scenario> {
 pub async fn exact_counts(ctx: &Ctx, posts: &[i64]) -> anyhow::Result<(usize, usize)> {
     let mut exact = 0;
     for id in posts {
-        let answer = ctx.api.send(&Req::get(format!("/api/v1/statuses/{id}"))).await;
+        let answer = ctx
+            .api
+            .send(&Req::get(format!("/api/v1/statuses/{id}")))
+            .await;
         let shown = answer.json()["favourites_count"].as_i64();
         let rows = sqlx::query_scalar!(
             "select count(*) as \"n!\" from favourites where status_id = $1",

@@ -81,16 +81,35 @@ pub struct Flash {
 
 pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
     let shape = if ctx.quick {
-        Shape { baseline, before: 3.0, climb: 10.0, hold: 4.0, fall: 4.0, after: 3.0 }
+        Shape {
+            baseline,
+            before: 3.0,
+            climb: 10.0,
+            hold: 4.0,
+            fall: 4.0,
+            after: 3.0,
+        }
     } else {
-        Shape { baseline, before: 10.0, climb: 60.0, hold: 20.0, fall: 20.0, after: 10.0 }
+        Shape {
+            baseline,
+            before: 10.0,
+            climb: 60.0,
+            hold: 20.0,
+            fall: 20.0,
+            after: 10.0,
+        }
     };
     let hot = brand_posts(ctx).await?;
     let hot_id: i64 = hot.parse().context("the post's id")?;
     eprintln!("  brand0 posted {hot}; crowd for {:.0} s", shape.total());
 
     let clients: Vec<Http> = (0..CLIENTS)
-        .map(|i| Http::new(&ctx.edge_base, Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i)))))
+        .map(|i| {
+            Http::new(
+                &ctx.edge_base,
+                Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i))),
+            )
+        })
         .collect();
     let members: Vec<Arc<str>> = ctx.members.iter().map(|m| m.token.clone()).collect();
     let likers = AtomicU32::new(0);
@@ -140,15 +159,27 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
         .filter(|s| s.kind == LIKE && s.status == 200)
         .map(|s| s.tag)
         .collect();
-    let unanswered_likes = run.samples.iter().filter(|s| s.kind == LIKE && s.status == 0).count();
+    let unanswered_likes = run
+        .samples
+        .iter()
+        .filter(|s| s.kind == LIKE && s.status == 0)
+        .count();
     let commented = run
         .samples
         .iter()
         .filter(|s| s.kind == COMMENT && s.status == 200)
         .count() as i64;
-    let shown = ctx.api.send(&Req::get(format!("/api/v1/statuses/{hot}"))).await.json();
-    let shown_likes = shown["favourites_count"].as_i64().context("no favourites_count")?;
-    let shown_replies = shown["replies_count"].as_i64().context("no replies_count")?;
+    let shown = ctx
+        .api
+        .send(&Req::get(format!("/api/v1/statuses/{hot}")))
+        .await
+        .json();
+    let shown_likes = shown["favourites_count"]
+        .as_i64()
+        .context("no favourites_count")?;
+    let shown_replies = shown["replies_count"]
+        .as_i64()
+        .context("no replies_count")?;
     let rows = sqlx::query!(
         r#"select (select count(*) from favourites where status_id = $1) as "likes!",
                   (select count(*) from statuses where in_reply_to_id = $1) as "replies!""#,
@@ -222,13 +253,19 @@ async fn brand_posts(ctx: &Ctx) -> anyhow::Result<String> {
         .with_context(|| format!("upload answered {}", answer.status))?
         .to_string();
     let ready = wait_ready(&ctx.api, &brand.token, &media).await;
-    anyhow::ensure!(ready.status == 200, "the photo was not processed: {}", ready.status);
+    anyhow::ensure!(
+        ready.status == 200,
+        "the photo was not processed: {}",
+        ready.status
+    );
     let posted = ctx
         .api
         .send(
             &Req::post("/api/v1/statuses")
                 .token(&brand.token)
-                .form(format!("status=The+autumn+drop+is+here+%23autumn19&media_ids[]={media}")),
+                .form(format!(
+                    "status=The+autumn+drop+is+here+%23autumn19&media_ids[]={media}"
+                )),
         )
         .await;
     posted.json()["id"]

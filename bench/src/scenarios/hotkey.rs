@@ -18,9 +18,11 @@ use super::Ctx;
 const CONCURRENT: usize = 1000;
 
 pub async fn misses(ctx: &Ctx) -> anyhow::Result<(Scenario, u64)> {
-    // An old post nobody has read in this run.
+    // A brand's oldest post: far below the first page of a brand with
+    // thousands of posts, and older than any home page read before.
     let id = sqlx::query_scalar!(
-        "select id from statuses where in_reply_to_id is null order by id offset 100 limit 1"
+        "select id from statuses where account_id = $1 order by id limit 1",
+        ctx.brands[ctx.brands.len() - 1].id
     )
     .fetch_one(&ctx.db)
     .await?;
@@ -89,7 +91,9 @@ pub async fn memory(ctx: &Ctx, api_addr: &str) -> anyhow::Result<(Scenario, f64)
     let rss = rss_mb(pid)?;
     let mut sc = Scenario {
         name: "memory".into(),
-        what: format!("{CONCURRENT} keep-alive connections held open to one instance, each answered once"),
+        what: format!(
+            "{CONCURRENT} keep-alive connections held open to one instance, each answered once"
+        ),
         summary: summarize(std::iter::empty(), 1.0),
         ratio: None,
         by_kind: Default::default(),

@@ -21,65 +21,88 @@ const STEPS: &[&str] = &[
 ];
 
 pub async fn run(ctx: &Ctx) -> Scenario {
-    let members: Arc<Vec<Arc<str>>> =
-        Arc::new(ctx.members.iter().skip(300).map(|m| m.token.clone()).collect());
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), move |u, i, s| {
-        let token = members[(u + i as usize * USERS) % members.len()].clone();
-        async move {
-            s.send(Req::get("/api/v1/accounts/verify_credentials").token(&token).kind(0))
+    let members: Arc<Vec<Arc<str>>> = Arc::new(
+        ctx.members
+            .iter()
+            .skip(300)
+            .map(|m| m.token.clone())
+            .collect(),
+    );
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let token = members[(u + i as usize * USERS) % members.len()].clone();
+            async move {
+                s.send(
+                    Req::get("/api/v1/accounts/verify_credentials")
+                        .token(&token)
+                        .kind(0),
+                )
                 .await;
-            let home = s
-                .send(Req::get("/api/v1/timelines/home?limit=20").token(&token).kind(1))
-                .await
-                .json();
-            let ids: Vec<String> = home
-                .as_array()
-                .map(|page| {
-                    page.iter()
-                        .filter_map(|p| p["id"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let Some(last) = ids.last() else {
-                return;
-            };
-            s.send(
-                Req::get(format!("/api/v1/timelines/home?limit=20&max_id={last}"))
-                    .token(&token)
-                    .kind(2),
-            )
-            .await;
-            let post = &ids[(i as usize) % ids.len()];
-            s.send(Req::get(format!("/api/v1/statuses/{post}")).token(&token).kind(3))
+                let home = s
+                    .send(
+                        Req::get("/api/v1/timelines/home?limit=20")
+                            .token(&token)
+                            .kind(1),
+                    )
+                    .await
+                    .json();
+                let ids: Vec<String> = home
+                    .as_array()
+                    .map(|page| {
+                        page.iter()
+                            .filter_map(|p| p["id"].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let Some(last) = ids.last() else {
+                    return;
+                };
+                s.send(
+                    Req::get(format!("/api/v1/timelines/home?limit=20&max_id={last}"))
+                        .token(&token)
+                        .kind(2),
+                )
                 .await;
-            s.send(
-                Req::get(format!("/api/v1/statuses/{post}/context"))
-                    .token(&token)
-                    .kind(4),
-            )
-            .await;
-            s.send(
-                Req::post(format!("/api/v1/statuses/{post}/favourite"))
-                    .token(&token)
-                    .kind(5),
-            )
-            .await;
-            s.send(
-                Req::post("/api/v1/statuses")
-                    .token(&token)
-                    .form(format!("status=Love+the+coat&in_reply_to_id={post}"))
-                    .kind(6),
-            )
-            .await;
-            s.send(
-                Req::post("/api/v1/statuses")
-                    .token(&token)
-                    .form("status=Today%27s+look+%23linen0+%23weekend18".into())
-                    .kind(7),
-            )
-            .await;
-        }
-    })
+                let post = &ids[(i as usize) % ids.len()];
+                s.send(
+                    Req::get(format!("/api/v1/statuses/{post}"))
+                        .token(&token)
+                        .kind(3),
+                )
+                .await;
+                s.send(
+                    Req::get(format!("/api/v1/statuses/{post}/context"))
+                        .token(&token)
+                        .kind(4),
+                )
+                .await;
+                s.send(
+                    Req::post(format!("/api/v1/statuses/{post}/favourite"))
+                        .token(&token)
+                        .kind(5),
+                )
+                .await;
+                s.send(
+                    Req::post("/api/v1/statuses")
+                        .token(&token)
+                        .form(format!("status=Love+the+coat&in_reply_to_id={post}"))
+                        .kind(6),
+                )
+                .await;
+                s.send(
+                    Req::post("/api/v1/statuses")
+                        .token(&token)
+                        .form("status=Today%27s+look+%23linen0+%23weekend18".into())
+                        .kind(7),
+                )
+                .await;
+            }
+        },
+    )
     .await;
     scenario(
         "journey",

@@ -24,8 +24,19 @@ use crate::stats::summarize;
 
 /// Every scenario, in the order a full run takes them.
 pub const ALL: &[&str] = &[
-    "hello", "status", "home", "profile", "hotkey", "favourite", "photo", "journey", "memory",
-    "flash", "pgbench", "vips",
+    "pgbench",
+    "hello",
+    "status",
+    "status_signed_in",
+    "home",
+    "profile",
+    "hotkey",
+    "favourite",
+    "journey",
+    "photo",
+    "vips",
+    "memory",
+    "flash",
 ];
 
 #[derive(Debug, Clone)]
@@ -100,7 +111,10 @@ pub fn scenario(name: &str, what: &str, run: &Run, kinds: &[&str]) -> Scenario {
     if kinds.len() > 1 {
         for (k, kind) in kinds.iter().enumerate() {
             let samples = run.samples.iter().filter(|s| s.kind as usize == k);
-            by_kind.insert(format!("{}. {kind}", k + 1), summarize(samples, run.seconds));
+            by_kind.insert(
+                format!("{}. {kind}", k + 1),
+                summarize(samples, run.seconds),
+            );
         }
     }
     Scenario {

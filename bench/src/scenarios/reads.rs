@@ -13,9 +13,15 @@ use super::{Ctx, scenario};
 const USERS: usize = 64;
 
 pub async fn hello(ctx: &Ctx) -> Scenario {
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), |_, _, s| async move {
-        s.send(Req::get("/hello")).await;
-    })
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        |_, _, s| async move {
+            s.send(Req::get("/hello")).await;
+        },
+    )
     .await;
     scenario(
         "hello",
@@ -28,12 +34,18 @@ pub async fn hello(ctx: &Ctx) -> Scenario {
 
 pub async fn status(ctx: &Ctx) -> Scenario {
     let posts = ctx.posts.clone();
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), move |u, i, s| {
-        let id = posts[(u * 131 + i as usize * 7) % posts.len()];
-        async move {
-            s.send(Req::get(format!("/api/v1/statuses/{id}"))).await;
-        }
-    })
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let id = posts[(u * 131 + i as usize * 7) % posts.len()];
+            async move {
+                s.send(Req::get(format!("/api/v1/statuses/{id}"))).await;
+            }
+        },
+    )
     .await;
     scenario(
         "status",
@@ -48,15 +60,26 @@ pub async fn status(ctx: &Ctx) -> Scenario {
 }
 
 pub async fn home(ctx: &Ctx) -> Scenario {
-    let tokens: Arc<Vec<Arc<str>>> =
-        Arc::new(ctx.members.iter().take(256).map(|m| m.token.clone()).collect());
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), move |u, i, s| {
-        let token = tokens[(u + i as usize * USERS) % tokens.len()].clone();
-        async move {
-            s.send(Req::get("/api/v1/timelines/home?limit=20").token(&token))
-                .await;
-        }
-    })
+    let tokens: Arc<Vec<Arc<str>>> = Arc::new(
+        ctx.members
+            .iter()
+            .take(256)
+            .map(|m| m.token.clone())
+            .collect(),
+    );
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let token = tokens[(u + i as usize * USERS) % tokens.len()].clone();
+            async move {
+                s.send(Req::get("/api/v1/timelines/home?limit=20").token(&token))
+                    .await;
+            }
+        },
+    )
     .await;
     scenario(
         "home",
@@ -69,18 +92,58 @@ pub async fn home(ctx: &Ctx) -> Scenario {
 
 pub async fn profile(ctx: &Ctx) -> Scenario {
     let accounts: Arc<Vec<i64>> = Arc::new(ctx.members.iter().take(500).map(|m| m.id).collect());
-    let run = closed(&ctx.api, USERS, ctx.warmup(), ctx.duration(), move |u, i, s| {
-        let id = accounts[(u * 17 + i as usize) % accounts.len()];
-        async move {
-            s.send(Req::get(format!("/api/v1/accounts/{id}/statuses?limit=20")))
-                .await;
-        }
-    })
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let id = accounts[(u * 17 + i as usize) % accounts.len()];
+            async move {
+                s.send(Req::get(format!("/api/v1/accounts/{id}/statuses?limit=20")))
+                    .await;
+            }
+        },
+    )
     .await;
     scenario(
         "profile",
         "anonymous GET /api/v1/accounts/:id/statuses?limit=20 over 500 members: the page's ids \
          come from PostgreSQL on every request, the posts from the warm cache",
+        &run,
+        &[],
+    )
+}
+
+pub async fn status_signed_in(ctx: &Ctx) -> Scenario {
+    let posts = ctx.posts.clone();
+    let tokens: Arc<Vec<Arc<str>>> = Arc::new(
+        ctx.members
+            .iter()
+            .skip(ctx.members.len() / 2)
+            .take(256)
+            .map(|m| m.token.clone())
+            .collect(),
+    );
+    let run = closed(
+        &ctx.api,
+        USERS,
+        ctx.warmup(),
+        ctx.duration(),
+        move |u, i, s| {
+            let id = posts[(u * 131 + i as usize * 7) % posts.len()];
+            let token = tokens[(u + i as usize) % tokens.len()].clone();
+            async move {
+                s.send(Req::get(format!("/api/v1/statuses/{id}")).token(&token))
+                    .await;
+            }
+        },
+    )
+    .await;
+    scenario(
+        "status_signed_in",
+        "GET /api/v1/statuses/:id as one of 256 members: the post from the warm cache, but \
+         whether this member may see it and has liked or bookmarked it from PostgreSQL",
         &run,
         &[],
     )

@@ -109,9 +109,12 @@ fn vips_all(photo: &Path, dir: &Path) -> anyhow::Result<()> {
     for w in WIDTHS {
         for (ext, opts) in [("jpg", "Q=85"), ("webp", "Q=80,effort=4")] {
             let target = format!("{}/{w}.{ext}[{opts}]", dir.display());
-            run(Command::new("vipsthumbnail")
-                .arg(photo)
-                .args(["--size", &format!("{w}x"), "-o", &target]))?;
+            run(Command::new("vipsthumbnail").arg(photo).args([
+                "--size",
+                &format!("{w}x"),
+                "-o",
+                &target,
+            ]))?;
         }
     }
     Ok(())

@@ -26,7 +26,7 @@ pub fn judge(report: &mut Report, findings: &Findings) {
     for s in &mut report.scenarios {
         match s.name.as_str() {
             "status" | "home" => ratio(s, "hello", hello),
-            "profile" => ratio(s, "pgbench -S", pgbench),
+            "status_signed_in" | "profile" => ratio(s, "pgbench -S", pgbench),
             _ => {}
         }
     }
@@ -60,10 +60,10 @@ pub fn judge(report: &mut Report, findings: &Findings) {
     ));
     targets.push(share(
         report,
-        "profile",
+        "status_signed_in",
         0.5,
         "pgbench -S (prepared)",
-        "A read that must touch PostgreSQL (a profile's posts)",
+        "A read that must touch PostgreSQL (a post, signed in)",
     ));
     targets.push(Target {
         what: "1,000 concurrent misses on one hot key".into(),

@@ -4,15 +4,19 @@
 //! and a matching `If-None-Match` gets a 304: nginx keeps each for about a
 //! second, so a crowd on one post sends about one request a second upstream.
 //! Anything asked with a token is `private, no-store`: never kept by a
-//! shared cache.
+//! shared cache. Public answers are also kept in the instance's own
+//! [`Microcache`](crate::microcache) for that second.
 
 use axum::body::{Body, HttpBody};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::microcache::Entry;
 
 /// Bodies larger than this (or streamed) are passed on without an ETag.
 const ETAG_MAX_BYTES: usize = 4 << 20;
@@ -59,13 +63,17 @@ fn has_token(req: &Request) -> bool {
 }
 
 /// The middleware.
-pub async fn cache_headers(req: Request, next: Next) -> Response {
+pub async fn cache_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
     }
     let anonymous = !has_token(&req);
     let public = anonymous && is_public_read(req.uri().path());
     let if_none_match = req.headers().get(IF_NONE_MATCH).cloned();
+    let key = (public && state.microcache.enabled()).then(|| req.uri().to_string());
+    if let Some(kept) = key.as_deref().and_then(|k| state.microcache.get(k)) {
+        return from_kept(kept, if_none_match.as_ref());
+    }
     let mut response = next.run(req).await;
     let status = response.status();
     let headers = response.headers_mut();
@@ -97,19 +105,41 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
         .headers
         .insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=1"));
     parts.headers.insert(ETAG, etag.clone());
-    let matches = if_none_match.is_some_and(|v| {
+    if let Some(key) = &key {
+        state
+            .microcache
+            .put(key, parts.headers.clone(), etag.clone(), bytes.clone());
+    }
+    if matches(if_none_match.as_ref(), &etag) {
+        return not_modified(parts);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn matches(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    if_none_match.is_some_and(|v| {
         v.to_str().is_ok_and(|v| {
             v.split(',')
                 .any(|t| t.trim() == etag.to_str().unwrap_or_default() || t.trim() == "*")
         })
-    });
-    if matches {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-        parts.headers.remove(axum::http::header::CONTENT_TYPE);
-        return Response::from_parts(parts, Body::empty());
+    })
+}
+
+fn not_modified(mut parts: axum::http::response::Parts) -> Response {
+    parts.status = StatusCode::NOT_MODIFIED;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    Response::from_parts(parts, Body::empty())
+}
+
+/// An answer from the instance's microcache.
+fn from_kept(kept: Entry, if_none_match: Option<&HeaderValue>) -> Response {
+    let mut response = Response::new(Body::from(kept.body));
+    *response.headers_mut() = kept.headers;
+    if matches(if_none_match, &kept.etag) {
+        return not_modified(response.into_parts().0);
     }
-    Response::from_parts(parts, Body::from(bytes))
+    response
 }
 
 /// A body that could not be read back (larger than the bound, or broken).

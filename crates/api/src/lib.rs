@@ -22,6 +22,7 @@ pub mod edge;
 pub mod entities;
 pub mod error;
 pub mod flights;
+pub mod microcache;
 pub mod middleware;
 pub mod pagination;
 pub mod params;

@@ -34,7 +34,10 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             config.http.request_timeout,
         ))
         .layer(from_fn(json_errors))
-        .layer(from_fn(crate::edge::cache_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::edge::cache_headers,
+        ))
         .layer(from_fn_with_state(state.clone(), crate::shed::gate))
         .layer(from_fn(record_metrics))
         .layer(cors(config))

@@ -32,6 +32,8 @@ pub struct AppState {
     pub cache_stats: Arc<crate::cached::Stats>,
     /// Turns for requests in flight (load shedding).
     pub gate: Arc<crate::shed::Gate>,
+    /// Anonymous public answers kept for about a second.
+    pub microcache: Arc<crate::microcache::Microcache>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -53,6 +55,10 @@ impl AppState {
             gate: Arc::new(crate::shed::Gate::new(
                 config.http.max_in_flight,
                 config.http.queue_wait,
+            )),
+            microcache: Arc::new(crate::microcache::Microcache::new(
+                config.http.microcache,
+                config.http.microcache_bytes,
             )),
             config: Arc::new(config),
             draining: Arc::new(AtomicBool::new(false)),

@@ -150,6 +150,11 @@ pub struct HttpConfig {
     pub max_in_flight: usize,
     /// How long a request may wait for a turn.
     pub queue_wait: Duration,
+    /// How long an instance keeps anonymous public answers in memory
+    /// (zero: not at all).
+    pub microcache: Duration,
+    /// Bytes of such answers an instance keeps at most.
+    pub microcache_bytes: usize,
 }
 
 /// Product limits, announced in `/api/v2/instance`.
@@ -277,6 +282,8 @@ impl Config {
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
                 max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
                 queue_wait: env.millis("QUEUE_WAIT_MS", 250)?,
+                microcache: Duration::from_millis(env.parse_or("MICROCACHE_MS", 1000u64)?),
+                microcache_bytes: env.positive("MICROCACHE_BYTES", 8 << 20)?,
                 trusted_proxies: match env.get("TRUSTED_PROXIES").as_deref() {
                     Some("*") => None,
                     None => Some(vec![

@@ -74,6 +74,8 @@ fn base_vars() -> BTreeMap<String, String> {
     set("REDIS_POOL_SIZE", "8".into());
     set("OUTBOX_POLL_MS", "20".into());
     set("TRENDS_INTERVAL_MS", "300".into());
+    // Tests read right after they write; the microcache has a test of its own.
+    set("MICROCACHE_MS", "0".into());
     set("TASK_RETRY_BASE_MS", "100".into());
     set("TASK_MAX_ATTEMPTS", "3".into());
     set("OUTBOUND_TIMEOUT_MS", "3000".into());

@@ -50,7 +50,7 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         return Ok(Vec::new());
     }
     let loader = state.clone();
-    let bases = cached::many(state, Kind::Status, ids, move |missing| async move {
+    let mut bases = cached::many(state, Kind::Status, ids, move |missing| async move {
         base::load(&loader, &missing).await
     })
     .await?;
@@ -69,7 +69,12 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(mut entity) = bases.get(id).cloned() else {
+        // A post listed twice (rare) is cloned; otherwise it moves.
+        let entity = match ids.iter().filter(|i| *i == id).count() {
+            1 => bases.remove(id),
+            _ => bases.get(id).cloned(),
+        };
+        let Some(mut entity) = entity else {
             continue;
         };
         let author_id = entity["account_id"].as_i64().unwrap_or_default();

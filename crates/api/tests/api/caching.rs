@@ -256,3 +256,56 @@ async fn public_reads_carry_etags_and_private_ones_are_not_stored() {
     let changed = app.get(&path).await;
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
 }
+
+/// An instance keeps anonymous public answers for its microcache time:
+/// within it, a stranger sees the post as it was (with a matching ETag
+/// answered 304), while a member signed in sees the change at once; after
+/// it, the stranger sees the change too.
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymous_reads_are_kept_for_the_microcache_time_only() {
+    let mut env = TestEnv::new().await;
+    env.set("MICROCACHE_MS", "1500");
+    let app = TestApp::spawn_with(env, true).await;
+    let author = app.sign_up("author").await;
+    let fan = app.sign_up("fan").await;
+    let (_, posted) = post(&app, &author, json!({"status": "Linen, again"})).await;
+    let id = posted["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/statuses/{id}");
+
+    let first = app.get(&path).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()["etag"].clone();
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["favourites_count"], 0);
+
+    let (status, _) = app.act(&fan, &format!("{path}/favourite"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let loads_before = stats(&app);
+    let (_, kept) = app.get_json(&path).await;
+    assert_eq!(kept, first, "a stranger gets the kept answer");
+    assert_eq!(
+        stats(&app),
+        loads_before,
+        "the kept answer touched no cache"
+    );
+    let revalidated = app
+        .client
+        .get(app.url(&path))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    let (_, signed_in) = app.read(&author, &path).await;
+    assert_eq!(
+        signed_in["favourites_count"], 1,
+        "members see changes at once"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let (_, fresh) = app.get_json(&path).await;
+    assert_eq!(
+        fresh["favourites_count"], 1,
+        "after the microcache time: {fresh}"
+    );
+}

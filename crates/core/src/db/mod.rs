@@ -77,5 +77,9 @@ fn pool(url: &str, config: &DatabaseConfig) -> crate::Result<PgPool> {
         .min_connections(0)
         .acquire_timeout(config.acquire_timeout)
         .idle_timeout(std::time::Duration::from_secs(300))
+        // No ping before each use: it doubled the round trips of every
+        // query. A connection that died is found by the query that uses it,
+        // which fails (and the connection is dropped from the pool).
+        .test_before_acquire(false)
         .connect_lazy(url)?)
 }
