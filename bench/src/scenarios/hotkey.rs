@@ -75,20 +75,12 @@ async fn loads(api: &Http) -> anyhow::Result<u64> {
         .unwrap_or(0.0) as u64)
 }
 
-/// Resident memory of the instance with 1,000 open keep-alive connections,
-/// each of which has been answered once.
+/// Resident memory of an instance with 1,000 open keep-alive connections,
+/// each of which has been answered once: the instance that served every
+/// scenario before (what the target is judged on) and, when there is one,
+/// an instance that served nothing yet.
 pub async fn memory(ctx: &Ctx, api_addr: &str) -> anyhow::Result<(Scenario, f64)> {
     let pid = ctx.api_pid.context("the memory scenario needs --api-pid")?;
-    let mut open = Vec::with_capacity(CONCURRENT);
-    let mut failed = 0;
-    for _ in 0..CONCURRENT {
-        match hello_on_new_connection(api_addr).await {
-            Ok(stream) => open.push(stream),
-            Err(_) => failed += 1,
-        }
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss = rss_mb(pid)?;
     let mut sc = Scenario {
         name: "memory".into(),
         what: format!(
@@ -99,13 +91,38 @@ pub async fn memory(ctx: &Ctx, api_addr: &str) -> anyhow::Result<(Scenario, f64)
         by_kind: Default::default(),
         notes: Vec::new(),
     };
+    let (rss, note) = held(api_addr, pid).await?;
     sc.notes.push(format!(
-        "{} connections open ({failed} failed); instance resident memory {rss:.1} MB (VmRSS), \
-         after every scenario before it",
-        open.len()
+        "the instance that served the scenarios before: {note}"
     ));
-    drop(open);
+    if let Some((addr, idle_pid)) = &ctx.idle_api {
+        let (_, note) = held(addr, *idle_pid).await?;
+        sc.notes
+            .push(format!("an instance that had served nothing: {note}"));
+    }
     Ok((sc, rss))
+}
+
+/// Opens the connections, reads the resident memory, closes them.
+async fn held(addr: &str, pid: u32) -> anyhow::Result<(f64, String)> {
+    let before = rss_mb(pid)?;
+    let mut open = Vec::with_capacity(CONCURRENT);
+    let mut failed = 0;
+    for _ in 0..CONCURRENT {
+        match hello_on_new_connection(addr).await {
+            Ok(stream) => open.push(stream),
+            Err(_) => failed += 1,
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss = rss_mb(pid)?;
+    let note = format!(
+        "{rss:.1} MB resident (VmRSS) with {} connections open ({failed} failed), \
+         {before:.1} MB before they opened",
+        open.len()
+    );
+    drop(open);
+    Ok((rss, note))
 }
 
 async fn hello_on_new_connection(addr: &str) -> anyhow::Result<TcpStream> {

@@ -58,6 +58,9 @@ pub struct Ctx {
     pub quick: bool,
     pub photos: Vec<PathBuf>,
     pub api_pid: Option<u32>,
+    /// A second instance that served nothing before the memory scenario:
+    /// its address and pid.
+    pub idle_api: Option<(String, u32)>,
     pub render_photo: Option<PathBuf>,
     pub pgbench_url: Option<String>,
     pub work_dir: PathBuf,
