@@ -100,11 +100,11 @@ impl Ctx {
 
     /// The measured window of a closed-loop scenario.
     pub fn duration(&self) -> Duration {
-        Duration::from_secs(if self.quick { 2 } else { 10 })
+        Duration::from_secs(if self.quick { 2 } else { 8 })
     }
 
     pub fn warmup(&self) -> Duration {
-        Duration::from_secs(if self.quick { 1 } else { 3 })
+        Duration::from_secs(if self.quick { 1 } else { 2 })
     }
 }
 
