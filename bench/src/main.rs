@@ -6,7 +6,7 @@
 //! lookbook-bench generate --database-url URL [--scale 1] [--seed 42]
 //! lookbook-bench photos --dir DIR
 //! lookbook-bench run --api URL --edge URL --database-url URL --out DIR [--quick]
-//!     [--api-pid PID] [--idle-api HOST:PORT --idle-api-pid PID] [--render-photo PATH] [--pgbench-url URL] [--photos DIR]
+//!     [--api-pid PID] [--idle-api HOST:PORT --idle-api-pid PID] [--pgbench-url URL] [--photos DIR]
 //!     [--baseline REQ_PER_S] [SCENARIO...]
 //! ```
 
@@ -122,7 +122,6 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             .get("idle-api")
             .zip(args.get("idle-api-pid").and_then(|p| p.parse().ok()))
             .map(|(addr, pid)| (addr.to_string(), pid)),
-        render_photo: args.get("render-photo").map(PathBuf::from),
         pgbench_url: args.get("pgbench-url").map(str::to_string),
         work_dir: out.join("work"),
     })

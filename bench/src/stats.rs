@@ -118,3 +118,50 @@ pub fn timeline(samples: &[Sample]) -> Vec<Second> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(at_ms: u32, latency_ms: u32, status: u16, retry_after: bool) -> Sample {
+        Sample {
+            at_ms,
+            latency_us: latency_ms * 1000,
+            status,
+            kind: 0,
+            tag: 0,
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn percentiles_and_refusals_are_counted_apart() {
+        let mut samples: Vec<Sample> = (1..=100).map(|ms| sample(0, ms, 200, false)).collect();
+        samples.push(sample(0, 1, 503, true));
+        samples.push(sample(0, 900, 503, false));
+        samples.push(sample(0, 5, 0, false));
+        let s = summarize(samples.iter(), 2.0);
+        assert_eq!((s.requests, s.ok, s.refused, s.failures), (103, 100, 1, 2));
+        assert_eq!(s.throughput, 50.0);
+        assert_eq!(s.errors["503"], 2);
+        assert_eq!(s.errors["none"], 1);
+        // The refusal is left out of latency; the bare 503 and the failure are not.
+        assert_eq!(s.max_ms, 900.0);
+        assert_eq!(s.p50_ms, 50.0);
+        assert_eq!(s.p99_ms, 100.0);
+    }
+
+    #[test]
+    fn the_timeline_has_one_entry_per_second() {
+        let samples = [
+            sample(10, 5, 200, false),
+            sample(1500, 7, 429, true),
+            sample(2999, 9, 500, false),
+        ];
+        let t = timeline(&samples);
+        assert_eq!(t.len(), 3);
+        assert_eq!((t[0].offered, t[0].ok), (1, 1));
+        assert_eq!((t[1].refused, t[1].failed), (1, 0));
+        assert_eq!((t[2].failed, t[2].p99_ms), (1, 9.0));
+    }
+}

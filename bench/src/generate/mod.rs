@@ -12,6 +12,8 @@ mod copy;
 mod graph;
 mod posts;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -60,21 +62,33 @@ pub fn username(i: usize) -> String {
     }
 }
 
-/// Time-ordered ids in the shape `lookbook_id()` makes.
+/// Time-ordered ids in the shape `lookbook_id()` makes (milliseconds, then
+/// 16 bits of sequence), each one unique: a millisecond whose 65,536 ids
+/// are used up lends from the next.
 pub struct Ids {
-    seq: i64,
+    used: HashMap<i64, u32>,
 }
 
 impl Ids {
     const EPOCH_MS: i64 = 1_767_225_600_000;
 
     pub fn new() -> Ids {
-        Ids { seq: 0 }
+        Ids {
+            used: HashMap::new(),
+        }
     }
 
     pub fn at(&mut self, t: DateTime<Utc>) -> i64 {
-        self.seq += 1;
-        ((t.timestamp_millis() - Self::EPOCH_MS) << 16) | (self.seq & 0xffff)
+        let mut ms = t.timestamp_millis() - Self::EPOCH_MS;
+        loop {
+            let n = self.used.entry(ms).or_insert(0);
+            if *n <= 0xffff {
+                let id = (ms << 16) | i64::from(*n);
+                *n += 1;
+                return id;
+            }
+            ms += 1;
+        }
     }
 }
 

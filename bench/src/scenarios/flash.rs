@@ -273,3 +273,32 @@ async fn brand_posts(ctx: &Ctx) -> anyhow::Result<String> {
         .map(str::to_string)
         .with_context(|| format!("posting answered {}", posted.status))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crowd_climbs_to_thirty_times_within_a_minute_and_falls_back() {
+        let s = Shape {
+            baseline: 40.0,
+            before: 5.0,
+            climb: 60.0,
+            hold: 15.0,
+            fall: 15.0,
+            after: 5.0,
+        };
+        assert_eq!(s.rate(0.0), 40.0);
+        assert!(s.rate(35.0) > 40.0 && s.rate(35.0) < 1200.0);
+        assert_eq!(s.rate(65.0), 1200.0);
+        assert_eq!(s.rate(79.9), 1200.0);
+        assert_eq!(s.rate(96.0), 40.0);
+        assert_eq!(s.total(), 100.0);
+    }
+
+    #[test]
+    fn the_mix_adds_up() {
+        assert_eq!(MIX.iter().sum::<u64>(), 100);
+        assert_eq!(MIX.len(), KINDS.len());
+    }
+}

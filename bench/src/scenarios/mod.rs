@@ -61,7 +61,6 @@ pub struct Ctx {
     /// A second instance that served nothing before the memory scenario:
     /// its address and pid.
     pub idle_api: Option<(String, u32)>,
-    pub render_photo: Option<PathBuf>,
     pub pgbench_url: Option<String>,
     pub work_dir: PathBuf,
 }
