@@ -92,11 +92,11 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
     } else {
         Shape {
             baseline,
-            before: 10.0,
+            before: 5.0,
             climb: 60.0,
-            hold: 20.0,
-            fall: 20.0,
-            after: 10.0,
+            hold: 15.0,
+            fall: 15.0,
+            after: 5.0,
         }
     };
     let hot = brand_posts(ctx).await?;
@@ -187,10 +187,13 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
     )
     .fetch_one(&ctx.db)
     .await?;
+    // Exact: the post shows what PostgreSQL holds, and every like and
+    // comment the crowd was told succeeded is there. (A request whose answer
+    // was lost to a timeout may have taken effect too; those are counted.)
     let exact = shown_likes == rows.likes
-        && rows.likes == liked.len() as i64
+        && rows.likes >= liked.len() as i64
         && shown_replies == rows.replies
-        && rows.replies == commented;
+        && rows.replies >= commented;
 
     let mut sc = scenario(
         "flash",
@@ -220,9 +223,10 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
     let admitted_p99_ms = summary.p99_ms;
     let refused_count = run.samples.iter().filter(|s| refused(s)).count();
     sc.notes.push(format!(
-        "likes: {} answered 200 (each a different member), {unanswered_likes} unanswered; the \
-         post shows {shown_likes}, PostgreSQL holds {}",
+        "likes: {} answered 200 (each a different member), {unanswered_likes} unanswered, {} \
+         took effect without a 200; the post shows {shown_likes}, PostgreSQL holds {}",
         liked.len(),
+        rows.likes - liked.len() as i64,
         rows.likes
     ));
     sc.notes.push(format!(

@@ -76,6 +76,11 @@ impl ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::Internal(lookbook_core::Error::Taken(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            // Every database connection stayed busy for the acquire timeout:
+            // overload, answered like load shedding (503, Retry-After).
+            ApiError::Internal(lookbook_core::Error::Database(sqlx::Error::PoolTimedOut)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +126,9 @@ impl IntoResponse for ApiError {
         let message = match &self {
             ApiError::Internal(_) if status == StatusCode::NOT_FOUND => {
                 "Record not found".to_string()
+            }
+            ApiError::Internal(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                "The server is busy; try again in a moment".to_string()
             }
             ApiError::Internal(taken @ lookbook_core::Error::Taken(_)) => taken.to_string(),
             other => other.to_string(),

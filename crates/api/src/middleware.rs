@@ -73,8 +73,16 @@ pub fn trim_trailing_slash(mut req: Request) -> Request {
 /// the framework and the limit and timeout layers come as plain text or
 /// empty. HTML pages (the authorize page) are left as they are.
 async fn json_errors(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     let status = response.status();
+    // Every 503 (shed, timed out, a dependency or the database pool busy)
+    // tells the client when to come back.
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .entry(axum::http::header::RETRY_AFTER)
+            .or_insert(HeaderValue::from_static("1"));
+    }
     let content_type = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

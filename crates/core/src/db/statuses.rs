@@ -463,9 +463,12 @@ pub async fn by_account(
     filter: &AccountFilter<'_>,
     bounds: super::relationships::PageBounds,
 ) -> crate::Result<Vec<i64>> {
-    let (lower, ascending) = (bounds.lower(), bounds.ascending());
-    let ids = sqlx::query_scalar!(
-        "select s.id from statuses s
+    // Two statements, not one ordered by a CASE: only a plain order lets
+    // PostgreSQL walk the account's index and stop after `limit` rows.
+    let lower = bounds.lower();
+    let ids = if bounds.ascending() {
+        sqlx::query_scalar!(
+            "select s.id from statuses s
          where s.account_id = $1
            and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
            and (not $4 or s.has_media)
@@ -474,20 +477,42 @@ pub async fn by_account(
                 select 1 from status_tags st join tags t on t.id = st.tag_id
                 where st.status_id = s.id and t.name = lower($6)))
            and status_visible(s.id, s.account_id, s.visibility, $7)
-         order by case when $8 then s.id else -s.id end
-         limit $9",
-        account_id,
-        bounds.max_id,
-        lower,
-        filter.only_media,
-        filter.exclude_replies,
-        filter.tagged,
-        viewer,
-        ascending,
-        bounds.limit
-    )
-    .fetch_all(db)
-    .await?;
+         order by s.id limit $8",
+            account_id,
+            bounds.max_id,
+            lower,
+            filter.only_media,
+            filter.exclude_replies,
+            filter.tagged,
+            viewer,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            "select s.id from statuses s
+         where s.account_id = $1
+           and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
+           and (not $4 or s.has_media)
+           and (not $5 or s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)
+           and ($6::text is null or exists (
+                select 1 from status_tags st join tags t on t.id = st.tag_id
+                where st.status_id = s.id and t.name = lower($6)))
+           and status_visible(s.id, s.account_id, s.visibility, $7)
+         order by s.id desc limit $8",
+            account_id,
+            bounds.max_id,
+            lower,
+            filter.only_media,
+            filter.exclude_replies,
+            filter.tagged,
+            viewer,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    };
     Ok(bounds.newest_first(ids))
 }
 
