@@ -83,11 +83,11 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
     let shape = if ctx.quick {
         Shape {
             baseline,
-            before: 3.0,
-            climb: 10.0,
-            hold: 4.0,
-            fall: 4.0,
-            after: 3.0,
+            before: 2.0,
+            climb: 8.0,
+            hold: 2.0,
+            fall: 2.0,
+            after: 1.0,
         }
     } else {
         Shape {

@@ -99,11 +99,19 @@ impl Ctx {
 
     /// The measured window of a closed-loop scenario.
     pub fn duration(&self) -> Duration {
-        Duration::from_secs(if self.quick { 2 } else { 8 })
+        if self.quick {
+            Duration::from_millis(1500)
+        } else {
+            Duration::from_secs(8)
+        }
     }
 
     pub fn warmup(&self) -> Duration {
-        Duration::from_secs(if self.quick { 1 } else { 2 })
+        if self.quick {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(2)
+        }
     }
 }
 

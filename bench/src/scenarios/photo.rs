@@ -60,7 +60,11 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Scenario> {
         Arc::new(ctx.members.iter().rev().map(|m| m.token.clone()).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let users = if ctx.quick { 1 } else { 2 };
-    let duration = ctx.duration() * 2;
+    let duration = if ctx.quick {
+        ctx.duration()
+    } else {
+        ctx.duration() * 2
+    };
     let run = closed(&ctx.api, users, Duration::ZERO, duration, move |_, _, s| {
         let token = members[next.fetch_add(1, Ordering::Relaxed) % members.len()].clone();
         let body = body.clone();

@@ -21,6 +21,7 @@ use super::Ctx;
 const PGBENCH_CLIENTS: u32 = 20;
 /// Widths the worker makes (JPEG and WebP of each).
 const WIDTHS: [u32; 4] = [3840, 1080, 640, 320];
+/// Timed runs of each (one in quick mode).
 const RUNS: usize = 3;
 
 pub async fn pgbench(ctx: &Ctx) -> anyhow::Result<Reference> {
@@ -68,11 +69,12 @@ pub async fn pgbench(ctx: &Ctx) -> anyhow::Result<Reference> {
 /// The worker's pipeline and vipsthumbnail on the same photo: (ours, vips).
 pub fn images(ctx: &Ctx) -> anyhow::Result<(Reference, Reference)> {
     let photo = &ctx.photos[0];
-    let ours = render_median(photo)?;
+    let runs = if ctx.quick { 1 } else { RUNS };
+    let ours = render_median(photo, runs)?;
     let dir = ctx.work_dir.join("vips");
     std::fs::create_dir_all(&dir)?;
     let mut times = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let started = Instant::now();
         vips_all(photo, &dir)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -86,7 +88,7 @@ pub fn images(ctx: &Ctx) -> anyhow::Result<(Reference, Reference)> {
             unit: "ms".into(),
             how: format!(
                 "the worker's own render function: one decode, {} variants, blurhash and \
-                 colours; median of {RUNS}",
+                 colours; median of {runs}",
                 WIDTHS.len() * 2
             ),
         },
@@ -96,21 +98,21 @@ pub fn images(ctx: &Ctx) -> anyhow::Result<(Reference, Reference)> {
             unit: "ms".into(),
             how: format!(
                 "vipsthumbnail --size Wx for W in {WIDTHS:?}, JPEG Q85 and WebP Q80 each \
-                 (one call per file); median of {RUNS}"
+                 (one call per file); median of {runs}"
             ),
         },
     ))
 }
 
 /// The worker's pipeline on the photo, in this process: median milliseconds.
-fn render_median(photo: &Path) -> anyhow::Result<f64> {
+fn render_median(photo: &Path, runs: usize) -> anyhow::Result<f64> {
     let bytes = std::fs::read(photo)?;
     let limits = Limits {
         photo_bytes: 40 << 20,
         ..Limits::default()
     };
     let mut times = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let started = Instant::now();
         render(&bytes, &limits, (0.0, 0.0))?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
