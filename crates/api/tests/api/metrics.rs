@@ -63,8 +63,13 @@ async fn the_outbox_backlog_is_reported() {
         })
         .await;
     }
-    let text = scrape(&app).await;
-    assert!(text.lines().any(|l| l == "outbox_backlog 3"), "{text}");
+    // The gauge lives in the process-wide recorder, which other tests'
+    // instances also set when scraped: ask until this instance's value shows.
+    let backlog = eventually(Duration::from_secs(10), || async {
+        scrape(&app).await.lines().any(|l| l == "outbox_backlog 3")
+    })
+    .await;
+    assert!(backlog, "the backlog of 3 was never reported");
 
     broker.set_up(true);
     let drained = eventually(Duration::from_secs(20), || async {
