@@ -181,8 +181,8 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 let flash = scenarios::flash::run(&ctx, args.parsed("baseline", 40.0)?).await?;
                 findings.flash = Some(FlashFindings {
                     exact: flash.exact,
-                    admitted_p99_ms: flash.admitted_p99_ms,
-                    failures: flash.failures,
+                    admitted_p99_ms: flash.scenario.summary.p99_ms,
+                    failures: flash.scenario.summary.failures,
                 });
                 report.flash_timeline = flash.timeline;
                 report.scenarios.push(flash.scenario);

@@ -74,9 +74,6 @@ pub struct Flash {
     pub scenario: Scenario,
     pub timeline: Vec<Second>,
     pub exact: bool,
-    pub admitted_p99_ms: f64,
-    /// 5xx that were not a deliberate 503 with Retry-After, and no answers.
-    pub failures: u64,
 }
 
 pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
@@ -218,9 +215,7 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
         &run,
         KINDS,
     );
-    let summary = &sc.summary;
-    let failures = summary.failures;
-    let admitted_p99_ms = summary.p99_ms;
+    let (failures, admitted_p99_ms) = (sc.summary.failures, sc.summary.p99_ms);
     let refused_count = run.samples.iter().filter(|s| refused(s)).count();
     sc.notes.push(format!(
         "likes: {} answered 200 (each a different member), {unanswered_likes} unanswered, {} \
@@ -242,8 +237,6 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
         timeline: timeline(&run.samples),
         scenario: sc,
         exact,
-        admitted_p99_ms,
-        failures,
     })
 }
 

@@ -67,12 +67,18 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         Some(me) => Some(marks::among(db, me, ids).await?),
         None => None,
     };
+    let repeated = {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.windows(2).any(|w| w[0] == w[1])
+    };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        // A post listed twice (rare) is cloned; otherwise it moves.
-        let entity = match ids.iter().filter(|i| *i == id).count() {
-            1 => bases.remove(id),
-            _ => bases.get(id).cloned(),
+        // Entities move out, unless a post is listed twice (rare).
+        let entity = if repeated {
+            bases.get(id).cloned()
+        } else {
+            bases.remove(id)
         };
         let Some(mut entity) = entity else {
             continue;
