@@ -11,43 +11,46 @@ use super::relationships::PageBounds;
 /// or someone the member follows), posts that mention them, and posts with a
 /// hashtag they follow. Used to rebuild a feed.
 pub async fn home_candidates(
-    db: &sqlx::PgPool,
+    db: impl PgExecutor<'_>,
     account_id: i64,
     before: Option<i64>,
     limit: i64,
 ) -> crate::Result<Vec<i64>> {
     let before = before.unwrap_or(i64::MAX);
+    // One round trip: gather the candidates, then keep those that belong
+    // (decided per author, see `home_keep`).
     let ids = sqlx::query_scalar!(
-        r#"select c.id as "id!" from (
-               (select id from statuses where account_id = $1 and id < $3 order by id desc limit $2)
-               union
-               (select s.id from follows f
-                  join lateral (
-                      select id from statuses s
-                      where s.account_id = f.target_account_id and s.id < $3
-                        and (s.in_reply_to_account_id is null
-                             or s.in_reply_to_account_id in (s.account_id, $1)
-                             or exists (select 1 from follows g where g.account_id = $1
-                                        and g.target_account_id = s.in_reply_to_account_id))
-                      order by id desc limit $2) s on true
-                  where f.account_id = $1)
-               union
-               (select status_id from mentions where account_id = $1 and status_id < $3
-                order by status_id desc limit $2)
-               union
-               (select st.status_id from tag_follows tf
-                  join lateral (select status_id from status_tags where tag_id = tf.tag_id and status_id < $3
-                                order by status_id desc limit $2) st on true
-                  where tf.account_id = $1)
-           ) c order by c.id desc limit $2"#,
+        r#"select k.id as "id!" from home_keep($1, array(
+               select c.id from (
+                   (select id from statuses where account_id = $1 and id < $3 order by id desc limit $2)
+                   union
+                   (select s.id from follows f
+                      join lateral (
+                          select id from statuses s
+                          where s.account_id = f.target_account_id and s.id < $3
+                            and (s.in_reply_to_account_id is null
+                                 or s.in_reply_to_account_id in (s.account_id, $1)
+                                 or exists (select 1 from follows g where g.account_id = $1
+                                            and g.target_account_id = s.in_reply_to_account_id))
+                          order by id desc limit $2) s on true
+                      where f.account_id = $1)
+                   union
+                   (select status_id from mentions where account_id = $1 and status_id < $3
+                    order by status_id desc limit $2)
+                   union
+                   (select st.status_id from tag_follows tf
+                      join lateral (select status_id from status_tags where tag_id = tf.tag_id and status_id < $3
+                                    order by status_id desc limit $2) st on true
+                      where tf.account_id = $1)
+               ) c order by c.id desc limit $2)) k
+           order by k.n"#,
         account_id,
         limit,
         before
     )
     .fetch_all(db)
     .await?;
-    // Who may see what, per author: far cheaper than per candidate.
-    home_filter(db, account_id, &ids).await
+    Ok(ids)
 }
 
 /// Serialises changes to one member's home feed until the transaction ends.
@@ -147,35 +150,7 @@ pub async fn home_filter(
     ids: &[i64],
 ) -> crate::Result<Vec<i64>> {
     let kept = sqlx::query_scalar!(
-        r#"with c as (
-               select s.id, s.account_id, s.visibility, c.n
-               from unnest($2::bigint[]) with ordinality as c (id, n)
-               join statuses s on s.id = c.id
-           ),
-           a as (
-               select x.account_id,
-                      x.account_id = $1 as own,
-                      exists (select 1 from follows f
-                              where f.account_id = $1 and f.target_account_id = x.account_id) as followed,
-                      exists (select 1 from blocks b
-                              where (b.account_id = $1 and b.target_account_id = x.account_id)
-                                 or (b.account_id = x.account_id and b.target_account_id = $1)) as blocked,
-                      exists (select 1 from mutes m
-                              where m.account_id = $1 and m.target_account_id = x.account_id
-                                and (m.expires_at is null or m.expires_at > now())) as muted
-               from (select distinct account_id from c) x
-           )
-           select c.id as "id!" from c join a using (account_id)
-           where not a.muted
-             and (a.own or (not a.blocked and (
-                     c.visibility in ('public', 'unlisted')
-                     or (c.visibility = 'private' and a.followed)
-                     or exists (select 1 from mentions m where m.status_id = c.id and m.account_id = $1))))
-             and (a.own or a.followed
-                  or exists (select 1 from mentions m where m.status_id = c.id and m.account_id = $1)
-                  or exists (select 1 from status_tags st join tag_follows tf on tf.tag_id = st.tag_id
-                             where st.status_id = c.id and tf.account_id = $1))
-           order by c.n"#,
+        r#"select k.id as "id!" from home_keep($1, $2) k order by k.n"#,
         account_id,
         ids
     )
