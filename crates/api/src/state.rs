@@ -55,6 +55,7 @@ impl AppState {
             gate: Arc::new(crate::shed::Gate::new(
                 config.http.max_in_flight,
                 config.http.queue_wait,
+                config.http.latency_target,
             )),
             microcache: Arc::new(crate::microcache::Microcache::new(
                 config.http.microcache,

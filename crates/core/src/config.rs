@@ -150,6 +150,9 @@ pub struct HttpConfig {
     pub max_in_flight: usize,
     /// How long a request may wait for a turn.
     pub queue_wait: Duration,
+    /// How long a request should take at most once it has a turn; when
+    /// more than one in twenty take longer, fewer are let in at once.
+    pub latency_target: Duration,
     /// How long an instance keeps anonymous public answers in memory
     /// (zero: not at all).
     pub microcache: Duration,
@@ -281,7 +284,8 @@ impl Config {
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
                 max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
-                queue_wait: env.millis("QUEUE_WAIT_MS", 250)?,
+                queue_wait: env.millis("QUEUE_WAIT_MS", 100)?,
+                latency_target: env.millis("LATENCY_TARGET_MS", 150)?,
                 microcache: Duration::from_millis(env.parse_or("MICROCACHE_MS", 1000u64)?),
                 microcache_bytes: env.positive("MICROCACHE_BYTES", 8 << 20)?,
                 trusted_proxies: match env.get("TRUSTED_PROXIES").as_deref() {

@@ -71,7 +71,9 @@ async fn home_from_database(
     if rebuild && let Err(err) = feeds::create(&state.kv, me).await {
         tracing::warn!(error = %err, "could not create a home feed");
     }
-    let candidates = timelines::home_candidates(db, me, before, size).await?;
+    // Posts of accounts too large to fan out are merged in on every read.
+    let large = state.config.feeds.fanout_max_followers;
+    let candidates = timelines::home_candidates(db, me, before, size, large).await?;
     if rebuild
         && let Err(err) = feeds::push(&state.kv, &[me], &candidates, state.config.feeds.size).await
     {

@@ -1,70 +1,31 @@
-//! Load shedding: a bounded number of requests in flight per instance and a
-//! short wait for a turn, so that past capacity the answer is a quick 503
-//! with `Retry-After` instead of latency growing without bound.
+//! Load shedding: a bounded number of requests in flight per instance, a
+//! number that shrinks when requests get slow (see `gate`), and a short wait
+//! for a turn, so that past capacity the answer is a quick 503 with
+//! `Retry-After` and the requests admitted stay fast.
 //!
 //! What is kept and what is shed first is deliberate. In a flash crowd
 //! people read: the hot post and its thread, its author's profile and
-//! posts, timelines, trends. Those requests may use every turn and wait the
-//! full queue time. Everything else — posting, likes and other writes,
-//! uploads, search, account lists — may hold only three quarters of the
-//! turns and waits a fifth as long, so it is shed first and the reads keep
-//! a reserve. A shed write did nothing (it is
+//! posts, timelines, trends. Those requests get a free turn before anything
+//! else, may use every turn and wait the full queue time. Everything else —
+//! posting, likes and other writes, uploads, search, account lists — may
+//! hold only three quarters of the turns and waits a fifth as long, so it is
+//! shed first and the reads keep a reserve. A shed write did nothing (it is
 //! refused before it starts), so the client's retry is safe. Health,
 //! readiness, metrics and the fixed `/hello` are never shed.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod gate;
 
 use axum::extract::{Request, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tokio::sync::Semaphore;
+
+use gate::Class;
+pub use gate::Gate;
 
 use crate::AppState;
 use crate::error::error_response;
-
-/// Turns and how long to wait for one.
-#[derive(Debug)]
-pub struct Gate {
-    turns: Arc<Semaphore>,
-    /// Turns the shed-first class may hold at once (three quarters), so a
-    /// quarter always stays for reads.
-    others: Arc<Semaphore>,
-    wait: Duration,
-}
-
-impl Gate {
-    pub fn new(capacity: usize, wait: Duration) -> Gate {
-        Gate {
-            turns: Arc::new(Semaphore::new(capacity)),
-            others: Arc::new(Semaphore::new((capacity * 3 / 4).max(1))),
-            wait,
-        }
-    }
-}
-
-/// Which requests are kept longest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// Never shed.
-    Exempt,
-    /// Reads of posts, profiles, timelines, the instance.
-    Kept,
-    /// Everything else.
-    Shed,
-}
-
-impl Class {
-    fn name(self) -> &'static str {
-        match self {
-            Class::Exempt => "exempt",
-            Class::Kept => "kept",
-            Class::Shed => "shed",
-        }
-    }
-}
 
 fn classify(method: &Method, path: &str) -> Class {
     if matches!(path, "/healthz" | "/readyz" | "/metrics" | "/hello") {
@@ -107,30 +68,15 @@ fn busy() -> Response {
 /// The middleware.
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let class = classify(req.method(), req.uri().path());
-    let gate = &state.gate;
-    let wait = match class {
-        Class::Exempt => return next.run(req).await,
-        Class::Kept => gate.wait,
-        Class::Shed => gate.wait / 5,
-    };
-    let acquire = async {
-        // The shed-first class needs one of its own turns, then a shared one.
-        let other = match class {
-            Class::Shed => Some(gate.others.clone().acquire_owned().await?),
-            _ => None,
-        };
-        let turn = gate.turns.clone().acquire_owned().await?;
-        Ok::<_, tokio::sync::AcquireError>((other, turn))
-    };
-    let turns = match tokio::time::timeout(wait, acquire).await {
-        Ok(Ok(turns)) => turns,
-        _ => {
-            tracing::debug!(class = class.name(), "shed");
-            return busy();
-        }
+    if class == Class::Exempt {
+        return next.run(req).await;
+    }
+    let Some(turn) = state.gate.enter(class).await else {
+        tracing::debug!(class = class.name(), "shed");
+        return busy();
     };
     let response = next.run(req).await.into_response();
-    drop(turns);
+    drop(turn);
     response
 }
 
