@@ -128,6 +128,22 @@ impl Http {
         }
     }
 
+    /// Sends `req` again while it is refused with Retry-After (for ten
+    /// seconds at most): for the checks around a scenario, not its load.
+    pub async fn send_until_admitted(&self, req: &Req) -> Answer {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let answer = self.send(req).await;
+            if !(answer.status == 503 || answer.status == 429)
+                || !answer.retry_after
+                || Instant::now() >= deadline
+            {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     pub async fn send(&self, req: &Req) -> Answer {
         let mut builder = Request::builder()
             .method(req.method.clone())

@@ -168,9 +168,14 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
         .count() as i64;
     let shown = ctx
         .api
-        .send(&Req::get(format!("/api/v1/statuses/{hot}")))
-        .await
-        .json();
+        .send_until_admitted(&Req::get(format!("/api/v1/statuses/{hot}")))
+        .await;
+    anyhow::ensure!(
+        shown.ok(),
+        "reading the post afterwards answered {}",
+        shown.status
+    );
+    let shown = shown.json();
     let shown_likes = shown["favourites_count"]
         .as_i64()
         .context("no favourites_count")?;

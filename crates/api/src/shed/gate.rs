@@ -5,7 +5,7 @@
 //!
 //! - every tenth of a second the instance looks at the requests it finished:
 //!   when more than one in twenty took longer than the latency target, it
-//!   hands out a fifth fewer turns (never fewer than a sixteenth of
+//!   hands out a fifth fewer turns (never fewer than a thirty-second of
 //!   `MAX_IN_FLIGHT`); when none did and requests had to wait, an eighth
 //!   more (never more than `MAX_IN_FLIGHT`);
 //! - a request that finds no free turn waits at most the queue time;
@@ -105,7 +105,7 @@ impl Gate {
                 queued: false,
             }),
             max,
-            floor: (max / 16).max(1),
+            floor: (max / 32).max(1),
             wait,
             target,
         }
@@ -238,6 +238,7 @@ impl Gate {
             t.limit = (t.limit + (t.limit / 8).max(1)).min(self.max);
         }
         metrics::gauge!("lookbook_turns_limit").set(t.limit as f64);
+        metrics::gauge!("lookbook_turns_busy").set(t.busy as f64);
         t.window_start = now;
         t.done = 0;
         t.slow = 0;
@@ -335,7 +336,7 @@ mod tests {
         at += 150 * MS;
         finish(&gate, 1, 20 * MS, at);
         assert_eq!(gate.limit(), 64);
-        // Mostly slow: a fifth fewer each window, down to a sixteenth.
+        // Mostly slow: a fifth fewer each window, down to a thirty-second.
         let mut seen = vec![];
         for _ in 0..20 {
             finish(&gate, 20, 400 * MS, at);
@@ -344,12 +345,12 @@ mod tests {
             seen.push(gate.limit());
         }
         assert_eq!(&seen[..4], &[51, 40, 32, 25]);
-        assert_eq!(gate.limit(), 4);
+        assert_eq!(gate.limit(), 2);
         // Fast again but nobody waits: no reason for more.
         finish(&gate, 20, 20 * MS, at);
         at += 150 * MS;
         finish(&gate, 1, 20 * MS, at);
-        assert_eq!(gate.limit(), 4);
+        assert_eq!(gate.limit(), 2);
         // Fast and requests wait: more turns, up to the maximum.
         for _ in 0..40 {
             gate.lock().queued = true;

@@ -21,9 +21,11 @@ pub async fn home_candidates(
 ) -> crate::Result<Vec<i64>> {
     let before = before.unwrap_or(i64::MAX);
     // One round trip: gather the candidates, then keep those that belong
-    // (decided per author, see `home_keep`).
+    // (decided per author, see `home_keep`). Passed through a lateral join,
+    // not as an argument with a sub-select, so PostgreSQL inlines the
+    // function instead of planning its body on every call.
     let ids = sqlx::query_scalar!(
-        r#"select k.id as "id!" from home_keep($1, array(
+        r#"select k.id as "id!" from (select array(
                select c.id from (
                    (select id from statuses where account_id = $1 and id < $3 order by id desc limit $2)
                    union
@@ -47,7 +49,8 @@ pub async fn home_candidates(
                       join lateral (select status_id from status_tags where tag_id = tf.tag_id and status_id < $3
                                     order by status_id desc limit $2) st on true
                       where tf.account_id = $1)
-               ) c order by c.id desc limit $2)) k
+               ) c order by c.id desc limit $2) as ids) x,
+           lateral home_keep($1, x.ids) k
            order by k.n"#,
         account_id,
         limit,
