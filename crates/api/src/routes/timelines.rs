@@ -52,11 +52,13 @@ fn slice(ids: &[i64], bounds: PageBounds) -> Vec<i64> {
 }
 
 /// Home ids from PostgreSQL alone: when the feed is missing (rebuilt from
-/// these), or Redis is down.
+/// these), or Redis is down. The posts of `large` accounts are left out:
+/// they are merged in on every read.
 async fn home_from_database(
     state: &AppState,
     me: i64,
     bounds: PageBounds,
+    large: &[i64],
     rebuild: bool,
 ) -> ApiResult<Vec<i64>> {
     let size = state.config.feeds.size as i64;
@@ -71,8 +73,6 @@ async fn home_from_database(
     if rebuild && let Err(err) = feeds::create(&state.kv, me).await {
         tracing::warn!(error = %err, "could not create a home feed");
     }
-    // Posts of accounts too large to fan out are merged in on every read.
-    let large = state.config.feeds.fanout_max_followers;
     let candidates = timelines::home_candidates(db, me, before, size, large).await?;
     if rebuild
         && let Err(err) = feeds::push(&state.kv, &[me], &candidates, state.config.feeds.size).await
@@ -108,7 +108,7 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
                 return merge_large(
                     db,
                     me,
-                    home_from_database(state, me, bounds, true).await?,
+                    home_from_database(state, me, bounds, &large, true).await?,
                     &large,
                     bounds,
                 )
@@ -119,7 +119,7 @@ async fn home_ids(state: &AppState, me: i64, bounds: PageBounds) -> ApiResult<Ve
                 return merge_large(
                     db,
                     me,
-                    home_from_database(state, me, bounds, false).await?,
+                    home_from_database(state, me, bounds, &large, false).await?,
                     &large,
                     bounds,
                 )

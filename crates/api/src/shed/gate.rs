@@ -167,28 +167,19 @@ impl Gate {
         };
         // Dropped before the end (timed out, or the client went away): the
         // waiter leaves the queue, or gives back the turn it was handed.
-        let waiting = Waiting {
+        let mut waiting = Waiting {
             gate: self,
             id,
             class,
             armed: true,
         };
         let got = tokio::time::timeout(self.wait_for(class), granted).await;
-        let mut waiting = waiting;
+        waiting.armed = false;
+        // Handed a turn, possibly just as the wait ran out: use it.
         match got {
-            Ok(Ok(())) => {
-                waiting.armed = false;
-                Some(turn(self))
-            }
-            _ => {
-                waiting.armed = false;
-                if self.leave(class, id) {
-                    None
-                } else {
-                    // Handed a turn just as the wait ran out: use it.
-                    Some(turn(self))
-                }
-            }
+            Ok(Ok(())) => Some(turn(self)),
+            _ if self.leave(class, id) => None,
+            _ => Some(turn(self)),
         }
     }
 

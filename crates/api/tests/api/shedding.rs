@@ -80,3 +80,60 @@ async fn over_capacity_answers_quick_503s_and_loses_nothing() {
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     app.finish().await.unwrap();
 }
+
+/// One database connection, a slow database and a short acquire timeout:
+/// readers who cannot get the connection in time are told 503 with
+/// Retry-After and a reason, never 500; once the database is quick again,
+/// reads succeed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_database_pool_answers_503_with_retry_after() {
+    let mut env = TestEnv::new().await;
+    // Every request is admitted: this is about the pool, not the gate.
+    env.set("MAX_IN_FLIGHT", "2000");
+    env.set("QUEUE_WAIT_MS", "60000");
+    env.set("DATABASE_MAX_CONNECTIONS", "1");
+    env.set("DATABASE_ACQUIRE_TIMEOUT_MS", "200");
+    let database = env.proxy("DATABASE_URL").await;
+    let app = TestApp::spawn_with(env, true).await;
+    let crowd = app.crowd("reader", 10).await;
+    database.set_latency(Duration::from_millis(300));
+
+    let reads: Vec<_> = crowd
+        .iter()
+        .map(|member| {
+            let request = app
+                .client
+                .get(app.url("/api/v1/timelines/home"))
+                .bearer_auth(&member.token);
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                let retry = response.headers().get("retry-after").cloned();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                (status, retry, body)
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for read in reads {
+        let (status, retry, body) = read.await.unwrap();
+        match status {
+            StatusCode::OK => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert_eq!(retry.as_ref().map(|v| v.as_bytes()), Some(&b"1"[..]));
+                assert!(
+                    body["error"].as_str().is_some_and(|e| e.contains("busy")),
+                    "{body}"
+                );
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert!(busy > 0, "every read got the one connection in time");
+
+    database.set_latency(Duration::ZERO);
+    let (status, _) = app.read(&crowd[0], "/api/v1/timelines/home").await;
+    assert_eq!(status, StatusCode::OK);
+    app.finish().await.unwrap();
+}

@@ -9,15 +9,15 @@ use super::relationships::PageBounds;
 /// The newest posts of a member's home, newest first: theirs, those of the
 /// accounts they follow (comments only on posts by themselves, the member,
 /// or someone the member follows), posts that mention them, and posts with a
-/// hashtag they follow. Used to rebuild a feed. Accounts with more than
-/// `large` followers are left out: their posts are never fanned out, but
-/// merged in when the feed is read.
+/// hashtag they follow. Used to rebuild a feed. The followed accounts in
+/// `merged` are left out: their posts are merged in whenever the feed is
+/// read (see `large_followed`).
 pub async fn home_candidates(
     db: impl PgExecutor<'_>,
     account_id: i64,
     before: Option<i64>,
     limit: i64,
-    large: i64,
+    merged: &[i64],
 ) -> crate::Result<Vec<i64>> {
     let before = before.unwrap_or(i64::MAX);
     // One round trip: gather the candidates, then keep those that belong
@@ -38,9 +38,7 @@ pub async fn home_candidates(
                                  or exists (select 1 from follows g where g.account_id = $1
                                             and g.target_account_id = s.in_reply_to_account_id))
                           order by id desc limit $2) s on true
-                      where f.account_id = $1
-                        and (select coalesce(sum(followers), 0)::bigint from account_counters c
-                             where c.account_id = f.target_account_id) <= $4)
+                      where f.account_id = $1 and f.target_account_id <> all($4))
                    union
                    (select status_id from mentions where account_id = $1 and status_id < $3
                     order by status_id desc limit $2)
@@ -55,7 +53,7 @@ pub async fn home_candidates(
         account_id,
         limit,
         before,
-        large
+        merged
     )
     .fetch_all(db)
     .await?;
