@@ -2,8 +2,7 @@
 
 FROM rust:1-bookworm AS build
 WORKDIR /src
-# Queries are checked against the committed .sqlx/ data: no database during the build.
-ENV SQLX_OFFLINE=true
+# .cargo/config.toml makes every build use the committed .sqlx/ data: no database needed.
 COPY . .
 RUN cargo build --release --locked --bin lookbook-api --bin lookbook-worker
 

@@ -17,7 +17,7 @@ use memcache::exp::Ttl;
 use serde_json::Value;
 
 use crate::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Kinds of cached entity (the key's first part and the metric label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,9 +144,11 @@ where
                 .fetch(key(state, kind, one), kind.ttl(), async move {
                     loaded(&stats, kind);
                     let mut loaded = loading.await?;
-                    // An id that does not exist is cached as `null`, briefly harmless.
-                    let value = loaded.remove(&one).unwrap_or(Value::Null);
-                    Ok::<String, crate::error::ApiError>(value.to_string())
+                    // An id that does not exist is never cached: ids can be
+                    // guessed, and a post created under a cached absence
+                    // would stay hidden. The error leaves nothing behind.
+                    let value = loaded.remove(&one).ok_or(ApiError::NotFound)?;
+                    Ok::<String, ApiError>(value.to_string())
                 })
                 .await;
             match fetched {
@@ -157,9 +159,10 @@ where
                         found.insert(one, value);
                     }
                 }
+                Err(err) if matches!(err.callback::<ApiError>(), Some(ApiError::NotFound)) => {}
                 Err(err) => {
                     tracing::warn!(error = %err, kind = kind.name(), "cache fetch failed");
-                    return Err(crate::error::ApiError::Unavailable(format!(
+                    return Err(ApiError::Unavailable(format!(
                         "the {} could not be loaded; try again",
                         kind.name()
                     )));

@@ -3,8 +3,9 @@
 //! brands, search) answer `Cache-Control: public, max-age=1` with an `ETag`,
 //! and a matching `If-None-Match` gets a 304: nginx keeps each for about a
 //! second, so a crowd on one post sends about one request a second upstream.
-//! Anything asked with a token is `private, no-store`: never kept by a
-//! shared cache. Public answers are also kept in the instance's own
+//! A 404 of such a read is public for the same second, so that a deletion
+//! replaces the copy an edge cache holds. Anything asked with a token is
+//! `private, no-store`: never kept by a shared cache. Public answers are also kept in the instance's own
 //! [`Microcache`](crate::microcache) for that second.
 
 use axum::body::{Body, HttpBody};
@@ -82,7 +83,17 @@ pub async fn cache_headers(State(state): State<AppState>, req: Request, next: Ne
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         return response;
     }
-    if !public || status != StatusCode::OK || headers.contains_key(CACHE_CONTROL) {
+    if !public || headers.contains_key(CACHE_CONTROL) {
+        return response;
+    }
+    if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+        // Kept for the same second as a 200, so a shared cache that held the
+        // thing before it was deleted replaces its copy with the 404 instead
+        // of serving the old copy while it tries, in vain, to refresh it.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=1"));
+        return response;
+    }
+    if status != StatusCode::OK {
         return response;
     }
     let small = response

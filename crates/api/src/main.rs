@@ -17,11 +17,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     lookbook_core::telemetry::init_logs();
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(command.as_str(), "serve" | "migrate") {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match args.as_slice() {
+        [] => "serve",
+        [one] if matches!(one.as_str(), "serve" | "migrate") => one.as_str(),
+        [one] if matches!(one.as_str(), "-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!(
+                "lookbook-api: unexpected arguments: {}\n{USAGE}",
+                args.join(" ")
+            );
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -29,7 +40,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match command.as_str() {
+    let outcome = match command {
         "migrate" => migrate(&config).await,
         _ => serve(config).await,
     };
@@ -43,7 +54,12 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Creates the database when it does not exist yet (the role needs
+/// CREATEDB for that), then applies the pending migrations.
 async fn migrate(config: &Config) -> anyhow::Result<()> {
+    if lookbook_core::db::create_if_missing(&config.database.url).await? {
+        tracing::info!("database created");
+    }
     let db = Db::connect_lazy(&config.database)?;
     db.migrate().await?;
     tracing::info!("migrations applied");

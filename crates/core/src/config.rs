@@ -112,10 +112,11 @@ pub struct AmqpConfig {
     pub url: String,
     /// Prefix of every exchange and queue name, so deployments can share a vhost.
     pub queue_prefix: String,
-    /// A task that failed this many times is parked for an operator.
-    pub max_attempts: u32,
     /// Delay before the first retry; each further retry waits twice as long.
     pub retry_base: Duration,
+    /// The longest wait between two attempts: a task that fails for a
+    /// passing reason is retried at least this often for as long as it fails.
+    pub retry_max: Duration,
     /// Unacknowledged messages a worker holds per queue: its concurrency bound.
     pub prefetch: u16,
     /// Delete queues unused for this long; only for throwaway test queues.
@@ -231,13 +232,16 @@ impl Config {
             contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
             source_url: env.get("LOOKBOOK_SOURCE_URL").unwrap_or_default(),
             database: DatabaseConfig {
-                url: env.required("DATABASE_URL")?,
-                replica_url: env.get("DATABASE_REPLICA_URL"),
+                url: env.postgres_url("DATABASE_URL")?,
+                replica_url: match env.get("DATABASE_REPLICA_URL") {
+                    Some(_) => Some(env.postgres_url("DATABASE_REPLICA_URL")?),
+                    None => None,
+                },
                 max_connections: env.positive("DATABASE_MAX_CONNECTIONS", 20)?,
                 acquire_timeout: env.millis("DATABASE_ACQUIRE_TIMEOUT_MS", 3000)?,
             },
             redis: RedisConfig {
-                url: env.required("REDIS_URL")?,
+                url: env.scheme_url("REDIS_URL", &["redis", "rediss"])?,
                 pool_size: env.positive("REDIS_POOL_SIZE", 32)?,
                 key_prefix: env
                     .get("REDIS_KEY_PREFIX")
@@ -262,12 +266,12 @@ impl Config {
                 media_base_url,
             },
             amqp: AmqpConfig {
-                url: env.required("AMQP_URL")?,
+                url: env.scheme_url("AMQP_URL", &["amqp", "amqps"])?,
                 queue_prefix: env
                     .get("TASK_QUEUE_PREFIX")
                     .unwrap_or_else(|| "lookbook".into()),
-                max_attempts: env.positive("TASK_MAX_ATTEMPTS", 5)?,
                 retry_base: env.millis("TASK_RETRY_BASE_MS", 1000)?,
+                retry_max: env.millis("TASK_RETRY_MAX_MS", 60_000)?,
                 prefetch: env.positive("WORKER_PREFETCH", 16)?,
                 queue_expires: None,
             },
@@ -342,6 +346,15 @@ fn host_of(url: &str) -> String {
     rest.split('/').next().unwrap_or(rest).to_string()
 }
 
+/// The innermost message of an error chain, said once.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = err;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string()
+}
+
 /// Typed access to variables through a lookup function.
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
@@ -373,6 +386,35 @@ impl Env<'_> {
                 reason: format!("must be an http:// or https:// URL, got '{value}'"),
             }),
         }
+    }
+
+    /// A PostgreSQL connection URL; the value is not repeated in the error,
+    /// since it may carry a password.
+    fn postgres_url(&self, var: &'static str) -> Result<String, ConfigError> {
+        let value = self.required(var)?;
+        match value.parse::<sqlx::postgres::PgConnectOptions>() {
+            Ok(_) => Ok(value),
+            Err(err) => Err(ConfigError {
+                var,
+                reason: format!(
+                    "must be a URL like postgres://user:password@host:5432/database ({})",
+                    root_cause(&err)
+                ),
+            }),
+        }
+    }
+
+    /// A URL with one of `schemes`; the value is not repeated (it may carry a password).
+    fn scheme_url(&self, var: &'static str, schemes: &[&str]) -> Result<String, ConfigError> {
+        let value = self.required(var)?;
+        let scheme = value.split_once("://").map(|(scheme, _)| scheme);
+        if scheme.is_some_and(|s| schemes.contains(&s)) {
+            return Ok(value);
+        }
+        Err(ConfigError {
+            var,
+            reason: format!("must be a {}:// URL", schemes.join(":// or ")),
+        })
     }
 
     fn parse_or<T: std::str::FromStr>(
@@ -475,6 +517,36 @@ mod tests {
             assert_eq!(err.var, *var);
             assert!(err.to_string().contains(var), "{err}");
         }
+    }
+
+    /// Connection URLs that cannot be used are refused with the variable
+    /// named and the cause said once, without repeating the value (it may
+    /// hold a password).
+    #[test]
+    fn a_malformed_connection_url_is_named_once() {
+        for (var, bad) in [
+            ("DATABASE_URL", "notaurl"),
+            ("DATABASE_REPLICA_URL", "postgres://u:secret@h:notaport/db"),
+            ("REDIS_URL", "127.0.0.1:6379"),
+            ("AMQP_URL", "http://u:secret@h"),
+        ] {
+            let mut vars = minimal();
+            vars.insert(var, bad.to_string());
+            let err = load(&vars).unwrap_err();
+            assert_eq!(err.var, var);
+            let text = err.to_string();
+            assert!(text.contains(var), "{text}");
+            assert!(!text.contains("secret"), "{text}");
+            assert_eq!(text.lines().count(), 1, "{text}");
+        }
+        let mut vars = minimal();
+        vars.insert("DATABASE_URL", "notaurl".into());
+        let text = load(&vars).unwrap_err().to_string();
+        assert_eq!(
+            text.matches("relative URL without a base").count(),
+            1,
+            "{text}"
+        );
     }
 
     /// Malformed values are refused with the variable and the value.

@@ -80,7 +80,7 @@ fn base_vars() -> BTreeMap<String, String> {
     // latency target of their own.
     set("LATENCY_TARGET_MS", "600000".into());
     set("TASK_RETRY_BASE_MS", "100".into());
-    set("TASK_MAX_ATTEMPTS", "3".into());
+    set("TASK_RETRY_MAX_MS", "400".into());
     set("OUTBOUND_TIMEOUT_MS", "3000".into());
     set("SHUTDOWN_TIMEOUT_MS", "5000".into());
     set("RUST_LOG", service("TEST_LOG", "warn"));

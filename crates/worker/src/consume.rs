@@ -1,12 +1,18 @@
 //! The consume loop.
 //!
 //! Every task kind has its queue; the worker consumes them all with manual
-//! acks and a prefetch bound, which is also its concurrency bound. For each
-//! delivery it opens a transaction, records the task done (a second delivery
-//! of the same task waits for the first and then finds the marker), runs the
-//! handler and commits. A failure is published to the delay queue for its
-//! attempt, or parked after the last attempt, and only then acknowledged: a
-//! crash at any point leaves the message in a queue, never lost.
+//! acks and a prefetch bound per queue. Deliveries run only while a turn is
+//! free, and there are fewer turns than database connections: each task
+//! holds one connection (its transaction) for its whole run, so a burst
+//! waits for turns instead of timing out on the pool. For each delivery it
+//! opens a transaction, records the task done (a second delivery of the same
+//! task waits for the first and then finds the marker), runs the handler and
+//! commits. A task that failed for a passing reason (a service away, a
+//! timeout) goes to the delay queue for its attempt, after a random pause so
+//! that retries after an outage do not all return at once; it is retried for
+//! as long as it fails. Only a task that can never succeed is parked. Either
+//! way the message is acknowledged only after it was handed on: a crash at
+//! any point leaves it in a queue, never lost.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,6 +27,7 @@ use lookbook_core::tasks::Task;
 use lookbook_core::tasks::broker::{self, ATTEMPT_HEADER, KIND_HEADER, Message};
 use lookbook_core::tasks::relay::pause;
 use lookbook_core::tasks::topology::Topology;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -33,6 +40,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long in-flight tasks may run on after a stop before they are abandoned
 /// (their messages are then redelivered).
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest random pause before a retry is handed to its delay queue.
+const MAX_JITTER: Duration = Duration::from_secs(2);
 
 /// Consumes every task queue.
 #[derive(Debug)]
@@ -42,6 +51,9 @@ pub struct Consumer {
     pub amqp_url: String,
     /// Unacknowledged deliveries per queue.
     pub prefetch: u16,
+    /// Tasks that may run at once: fewer than the database connections, so
+    /// that every running task has its connection.
+    pub turns: Arc<Semaphore>,
     /// Bound on connecting and on each publish to a retry or parked queue.
     pub timeout: Duration,
     pub stats: Arc<Stats>,
@@ -141,7 +153,12 @@ impl Consumer {
                 None => Err(TaskError::Permanent(anyhow::anyhow!(
                     "the message has no task id"
                 ))),
-                Some(id) => self.execute(id, &kind, &delivery.data).await,
+                Some(id) => match self.turns.acquire().await {
+                    Ok(_turn) => self.execute(id, &kind, &delivery.data).await,
+                    Err(_) => Err(TaskError::Transient(anyhow::anyhow!(
+                        "the worker is stopping"
+                    ))),
+                },
             };
             let result = match outcome {
                 Ok(()) => Ok(()),
@@ -217,8 +234,13 @@ impl Consumer {
     ) -> lookbook_core::Result<()> {
         self.stats.failed.fetch_add(1, Ordering::SeqCst);
         let reason = error.to_string();
-        let park =
-            matches!(error, TaskError::Permanent(_)) || attempt >= self.topology.max_attempts;
+        let park = matches!(error, TaskError::Permanent(_));
+        if !park {
+            let delay = self.topology.retry_delay(attempt);
+            let most = (delay / 4).min(MAX_JITTER);
+            let jitter = most.mul_f64(rand::random::<f64>());
+            tokio::time::sleep(jitter).await;
+        }
         let message = Message {
             task_id,
             kind,
@@ -246,7 +268,7 @@ impl Consumer {
             self.stats.parked.fetch_add(1, Ordering::SeqCst);
             metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "parked")
                 .increment(1);
-            tracing::error!(error = %reason, "task parked after its last attempt");
+            tracing::error!(error = %reason, "task parked: it cannot succeed as it stands");
         } else {
             metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "retried")
                 .increment(1);

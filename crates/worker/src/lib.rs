@@ -56,6 +56,16 @@ impl Stats {
     }
 }
 
+/// Connections kept back from tasks: the outbox relay and the schedule
+/// each need one.
+const RESERVED_CONNECTIONS: u32 = 2;
+
+/// How many tasks may run at once with `max_connections` database
+/// connections: each holds one for its whole run.
+pub fn task_turns(max_connections: u32) -> usize {
+    max_connections.saturating_sub(RESERVED_CONNECTIONS).max(1) as usize
+}
+
 /// A worker process: the relay and the consumers.
 #[derive(Debug)]
 pub struct Worker {
@@ -110,6 +120,9 @@ impl Worker {
             topology,
             amqp_url: self.config.amqp.url.clone(),
             prefetch: self.config.amqp.prefetch,
+            turns: Arc::new(tokio::sync::Semaphore::new(task_turns(
+                self.config.database.max_connections,
+            ))),
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };

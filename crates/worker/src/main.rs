@@ -13,11 +13,22 @@ const USAGE: &str = "usage: lookbook-worker [run | parked | replay]";
 #[tokio::main]
 async fn main() -> ExitCode {
     lookbook_core::telemetry::init_logs();
-    let command = std::env::args().nth(1).unwrap_or_else(|| "run".into());
-    if !matches!(command.as_str(), "run" | "parked" | "replay") {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match args.as_slice() {
+        [] => "run",
+        [one] if matches!(one.as_str(), "run" | "parked" | "replay") => one.as_str(),
+        [one] if matches!(one.as_str(), "-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!(
+                "lookbook-worker: unexpected arguments: {}\n{USAGE}",
+                args.join(" ")
+            );
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -25,7 +36,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match command.as_str() {
+    let outcome = match command {
         "parked" => list_parked(&config).await,
         "replay" => parked::replay(&config)
             .await

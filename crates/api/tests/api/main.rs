@@ -5,12 +5,14 @@
 
 mod accounts;
 mod authorization;
+mod burst;
 mod caching;
 mod compose;
 mod docs;
 mod favourites;
 mod graph;
 mod health;
+mod hostile;
 mod http;
 mod instance;
 mod malformed;

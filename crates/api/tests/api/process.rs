@@ -60,18 +60,43 @@ async fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     env.cleanup().await;
 }
 
-/// `migrate` brings an empty database to the current schema, and running it
-/// again changes nothing.
+/// A connection URL that is not one, or an argument the binary does not
+/// know, stops it at once with a message that names the culprit.
 #[tokio::test(flavor = "multi_thread")]
-async fn migrate_sets_up_an_empty_database_and_is_repeatable() {
+async fn a_malformed_url_or_an_unknown_argument_is_named() {
+    let mut env = TestEnv::new().await;
+    let good_url = env.var("DATABASE_URL").to_string();
+    env.set("DATABASE_URL", "notaurl");
+    let out = run(command(&env, &["serve"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert_eq!(
+        stderr.matches("relative URL without a base").count(),
+        1,
+        "{stderr}"
+    );
+
+    env.set("DATABASE_URL", good_url);
+    let out = run(command(&env, &["serve", "--bogus"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--bogus") && stderr.contains("usage"),
+        "{stderr}"
+    );
+    env.cleanup().await;
+}
+
+/// `migrate` creates a database that does not exist yet, brings it to the
+/// current schema, and running it again changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_creates_and_sets_up_a_missing_database_and_is_repeatable() {
     let mut env = TestEnv::new().await;
     let blank = format!("{}_blank", env.db_name);
     let admin_url = with_database(env.var("DATABASE_URL"), "postgres");
     let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-    admin
-        .execute(format!(r#"create database "{blank}""#).as_str())
-        .await
-        .unwrap();
     let blank_url = with_database(env.var("DATABASE_URL"), &blank);
     env.set("DATABASE_URL", blank_url.clone());
 

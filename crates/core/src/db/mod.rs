@@ -63,6 +63,21 @@ impl Db {
     }
 }
 
+/// Creates the database `url` names when it does not exist; true when it
+/// was created.
+pub async fn create_if_missing(url: &str) -> crate::Result<bool> {
+    use sqlx::migrate::MigrateDatabase;
+    if sqlx::Postgres::database_exists(url).await? {
+        return Ok(false);
+    }
+    match sqlx::Postgres::create_database(url).await {
+        Ok(()) => Ok(true),
+        // Another process created it in between: that is what we wanted.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Runs the cheapest query, to see that the server answers.
 pub async fn ping(pool: &PgPool) -> crate::Result<()> {
     sqlx::query_scalar!(r#"select 1 as "one!""#)

@@ -6,8 +6,9 @@
 //!   whose messages expire after that delay and dead-letter back to `<prefix>`
 //!   with their original routing key (the delay is in the name, so changing
 //!   the backoff adds queues instead of clashing with existing arguments);
-//! - queue `<prefix>.parked`: tasks that failed `max_attempts` times, for an
-//!   operator to inspect and replay.
+//! - queue `<prefix>.parked`: tasks that can never succeed as they stand,
+//!   for an operator to inspect and replay. A task that fails for a passing
+//!   reason is never parked: it keeps coming back, at most `retry_max` apart.
 
 use std::time::Duration;
 
@@ -18,16 +19,17 @@ use lapin::{Channel, ExchangeKind};
 use crate::config::AmqpConfig;
 use crate::tasks::Task;
 
-/// The longest a retry waits, however many attempts came before.
+/// The longest a retry waits, whatever the configuration says.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+/// Delay steps declared at most (doubling from 1 ms passes an hour in 22).
+const MAX_STEPS: u32 = 32;
 
 /// Names and retry policy derived from the configuration.
 #[derive(Debug, Clone)]
 pub struct Topology {
     prefix: String,
-    /// Attempts before a task is parked.
-    pub max_attempts: u32,
     retry_base: Duration,
+    retry_max: Duration,
     expires: Option<Duration>,
 }
 
@@ -35,8 +37,8 @@ impl Topology {
     pub fn new(config: &AmqpConfig) -> Topology {
         Topology {
             prefix: config.queue_prefix.clone(),
-            max_attempts: config.max_attempts,
             retry_base: config.retry_base,
+            retry_max: config.retry_max,
             expires: config.queue_expires,
         }
     }
@@ -56,10 +58,21 @@ impl Topology {
         format!("{}.parked", self.prefix)
     }
 
-    /// How long to wait after the `failures`-th failure: doubling from the base.
+    /// How long to wait after the `failures`-th failure: doubling from the
+    /// base up to the longest wait, then staying there.
     pub fn retry_delay(&self, failures: u32) -> Duration {
-        let factor = 2u32.saturating_pow(failures.saturating_sub(1));
-        self.retry_base.saturating_mul(factor).min(MAX_RETRY_DELAY)
+        let factor = 2u32.saturating_pow(failures.clamp(1, MAX_STEPS) - 1);
+        self.retry_base
+            .saturating_mul(factor)
+            .min(self.retry_max.max(self.retry_base))
+            .min(MAX_RETRY_DELAY)
+    }
+
+    /// Every delay `retry_delay` can answer, shortest first.
+    pub fn retry_delays(&self) -> Vec<Duration> {
+        let mut delays: Vec<Duration> = (1..=MAX_STEPS).map(|n| self.retry_delay(n)).collect();
+        delays.dedup();
+        delays
     }
 
     /// The exchange (and queue) that holds a task for `delay`.
@@ -101,8 +114,7 @@ impl Topology {
                 )
                 .await?;
         }
-        for failures in 1..self.max_attempts {
-            let delay = self.retry_delay(failures);
+        for delay in self.retry_delays() {
             let name = self.retry_exchange(delay);
             let mut args = self.queue_args();
             args.insert(
@@ -160,19 +172,22 @@ mod tests {
     fn topology(base_ms: u64) -> Topology {
         Topology {
             prefix: "lb".into(),
-            max_attempts: 5,
             retry_base: Duration::from_millis(base_ms),
+            retry_max: Duration::from_secs(8),
             expires: None,
         }
     }
 
-    /// Each retry waits twice as long as the one before, up to an hour.
+    /// Each retry waits twice as long as the one before, up to the longest
+    /// wait, and stays there however many attempts follow.
     #[test]
     fn retry_delays_double_and_are_capped() {
         let t = topology(1000);
-        let delays: Vec<u64> = (1..5).map(|n| t.retry_delay(n).as_secs()).collect();
-        assert_eq!(delays, vec![1, 2, 4, 8]);
-        assert_eq!(t.retry_delay(40), MAX_RETRY_DELAY);
+        let delays: Vec<u64> = (1..7).map(|n| t.retry_delay(n).as_secs()).collect();
+        assert_eq!(delays, vec![1, 2, 4, 8, 8, 8]);
+        assert_eq!(t.retry_delay(u32::MAX), Duration::from_secs(8));
+        let declared: Vec<u64> = t.retry_delays().iter().map(|d| d.as_secs()).collect();
+        assert_eq!(declared, vec![1, 2, 4, 8]);
         assert_eq!(t.retry_exchange(t.retry_delay(2)), "lb.retry.2000ms");
     }
 }

@@ -15,9 +15,12 @@ use crate::Context;
 /// Followers read and fed per round.
 const BATCH: i64 = 1000;
 
-pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Result<(), TaskError> {
+/// Reads through `tx`, the connection the task already holds: taking a
+/// second one from the pool while holding the first is how a burst of tasks
+/// starves the pool.
+pub async fn run(ctx: &Context, status_id: i64, tx: &mut PgConnection) -> Result<(), TaskError> {
     let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
-    let Some(status) = statuses::load(&ctx.db, &[status_id])
+    let Some(status) = statuses::load(&mut *tx, &[status_id])
         .await
         .map_err(transient)?
         .pop()
@@ -28,7 +31,7 @@ pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Resul
     let size = ctx.feeds.size;
     let mut direct: Vec<i64> = vec![status.account_id];
     direct.extend(
-        statuses::mentions_of(&ctx.db, &[status_id])
+        statuses::mentions_of(&mut *tx, &[status_id])
             .await
             .map_err(transient)?
             .remove(&status_id)
@@ -39,7 +42,7 @@ pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Resul
     // Hashtag followers get public posts only (unlisted ones stay out of discovery).
     if status.visibility == "public" {
         direct.extend(
-            timelines::tag_followers(&ctx.db, status_id)
+            timelines::tag_followers(&mut *tx, status_id)
                 .await
                 .map_err(transient)?,
         );
@@ -51,7 +54,7 @@ pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Resul
     if status.visibility == "direct" {
         return Ok(());
     }
-    let large = timelines::is_large(&ctx.db, status.account_id, ctx.feeds.fanout_max_followers)
+    let large = timelines::is_large(&mut *tx, status.account_id, ctx.feeds.fanout_max_followers)
         .await
         .map_err(transient)?;
     if large {
@@ -63,7 +66,7 @@ pub async fn run(ctx: &Context, status_id: i64, _tx: &mut PgConnection) -> Resul
     let mut after = 0;
     let mut fed = 0;
     loop {
-        let page = timelines::followers_page(&ctx.db, status.account_id, replied_to, after, BATCH)
+        let page = timelines::followers_page(&mut *tx, status.account_id, replied_to, after, BATCH)
             .await
             .map_err(transient)?;
         let Some((last, _)) = page.last() else { break };

@@ -25,7 +25,7 @@ pub async fn status(
     ctx: &Context,
     status_id: i64,
     author_id: i64,
-    _tx: &mut PgConnection,
+    tx: &mut PgConnection,
 ) -> Result<(), TaskError> {
     feeds::remove_everywhere(&ctx.kv, &[author_id], status_id)
         .await
@@ -33,7 +33,7 @@ pub async fn status(
         .map_err(TaskError::Transient)?;
     let mut after = 0;
     loop {
-        let page = timelines::followers_page(&ctx.db, author_id, None, after, BATCH)
+        let page = timelines::followers_page(&mut *tx, author_id, None, after, BATCH)
             .await
             .map_err(transient)?;
         let Some((last, _)) = page.last() else { break };

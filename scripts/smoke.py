@@ -1,0 +1,76 @@
+"""A short journey through a running Lookbook with Mastodon.py, as a new member would take it.
+
+Usage: python3 scripts/smoke.py BASE_URL
+Registers an app, signs up, posts a photo, reads it back processed (and its file through
+/media/), and finds it on the home timeline. Prints one line per step; exits non-zero at the
+first failure. scripts/test runs it against `scripts/up --detach` on a fresh database.
+"""
+
+import os
+import struct
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+
+from mastodon import Mastodon
+
+BASE = sys.argv[1].rstrip("/")
+RUN = os.urandom(4).hex()
+
+
+def step(name):
+    print(f"smoke: {name}", flush=True)
+
+
+def png(width, height, rgb):
+    """A solid-colour PNG, written without any imaging library."""
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    raw = zlib.compress((b"\x00" + bytes(rgb) * width) * height)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+step("register an app")
+client_id, client_secret = Mastodon.create_app("lookbook-smoke", api_base_url=BASE)
+
+step("sign up")
+token = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE).create_account(
+    f"smoke{RUN}", "correct horse battery", f"smoke{RUN}@example.com", agreement=True
+)
+me = Mastodon(access_token=token, api_base_url=BASE)
+account = me.account_verify_credentials()
+assert account.username == f"smoke{RUN}", account
+
+step("post a photo")
+with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
+    f.write(png(800, 600, (120, 40, 90)))
+    photo = f.name
+media = me.media_post(photo, description="Plum coat", synchronous=True)
+posted = me.status_post("First look #smoke", media_ids=[media], visibility="public")
+
+step("read it back processed")
+deadline = time.monotonic() + 60
+while True:
+    read = me.status(posted.id)
+    attachment = read.media_attachments[0]
+    if attachment.url:
+        break
+    assert time.monotonic() < deadline, f"the photo was not processed within 60 s: {attachment}"
+    time.sleep(0.5)
+assert attachment.meta.original.width == 800, attachment.meta
+assert attachment.description == "Plum coat", attachment
+with urllib.request.urlopen(attachment.url, timeout=10) as served:
+    assert served.status == 200 and served.headers["Content-Type"] == "image/jpeg", served.headers
+    assert served.read(2) == b"\xff\xd8", "not a JPEG"
+
+step("read the home timeline")
+deadline = time.monotonic() + 30
+while posted.id not in [s.id for s in me.timeline_home()]:
+    assert time.monotonic() < deadline, "the post never reached its author's home timeline"
+    time.sleep(0.5)
+
+step("ok")
