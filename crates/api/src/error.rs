@@ -81,6 +81,9 @@ impl ApiError {
             ApiError::Internal(lookbook_core::Error::Database(sqlx::Error::PoolTimedOut)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            // The media storage is unreachable or failing: a passing outage
+            // that only uploads and media reads feel (503, Retry-After).
+            ApiError::Internal(lookbook_core::Error::Storage(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +93,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         if let ApiError::Internal(cause) = &self
+            && status == StatusCode::SERVICE_UNAVAILABLE
+        {
+            tracing::warn!(error = %cause, "request refused: a service is unavailable");
+        } else if let ApiError::Internal(cause) = &self
             && status.is_server_error()
         {
             tracing::error!(error = %cause, "request failed");
@@ -126,6 +133,9 @@ impl IntoResponse for ApiError {
         let message = match &self {
             ApiError::Internal(_) if status == StatusCode::NOT_FOUND => {
                 "Record not found".to_string()
+            }
+            ApiError::Internal(lookbook_core::Error::Storage(_)) => {
+                "Media storage is unavailable; try again in a moment".to_string()
             }
             ApiError::Internal(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 "The server is busy; try again in a moment".to_string()

@@ -9,7 +9,8 @@
 //! - [`error`]: the one error type handlers return, rendered as Mastodon's
 //!   `{"error": "..."}`.
 //! - [`middleware`]: request ids, logging, metrics, limits and timeouts;
-//!   [`edge`]: cache headers for nginx and clients; [`shed`]: load shedding.
+//!   [`edge`]: cache headers for nginx and clients; [`shed`]: load shedding;
+//!   [`server`]: the connection loop, with its header timeout and drain.
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
@@ -27,13 +28,13 @@ pub mod middleware;
 pub mod pagination;
 pub mod params;
 pub mod routes;
+pub mod server;
 pub mod shed;
 pub mod state;
 pub mod statuses;
 pub mod throttle;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -96,14 +97,13 @@ impl Application {
         // Paths are normalised before routing: clients such as Mastodon.py ask for
         // `/api/v1/instance/` with a trailing slash.
         let app = tower::ServiceExt::map_request(router, middleware::trim_trailing_slash);
-        let serve = axum::serve(
+        let serve = server::serve(
             listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(drain.clone().cancelled_owned());
-        let mut serve = std::pin::pin!(serve.into_future());
+            app,
+            state.config.http.header_read_timeout,
+            drain.clone(),
+        );
+        let mut serve = std::pin::pin!(serve);
         tokio::select! {
             result = &mut serve => return result,
             () = stop => {}

@@ -143,6 +143,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// After SIGTERM, in-flight requests get this long to finish.
     pub shutdown_timeout: Duration,
+    /// A client gets this long to send a request's headers; a slower one
+    /// (a slow-header attack holding connections open) is disconnected.
+    pub header_read_timeout: Duration,
     /// Peers whose `X-Forwarded-For` is believed (the load balancers);
     /// `None` believes every peer.
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
@@ -287,6 +290,7 @@ impl Config {
                 request_timeout: env.millis("REQUEST_TIMEOUT_MS", 10_000)?,
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
+                header_read_timeout: env.millis("HEADER_READ_TIMEOUT_MS", 10_000)?,
                 max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
                 queue_wait: env.millis("QUEUE_WAIT_MS", 100)?,
                 latency_target: env.millis("LATENCY_TARGET_MS", 150)?,

@@ -135,3 +135,86 @@ async fn post_ids_are_time_ordered_but_not_predictable() {
         "{successive} of {across} next ids were the last plus one"
     );
 }
+
+/// With the media storage down, a photo upload answers 503 with
+/// `Retry-After` and says why, while text posts keep working.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_during_a_storage_outage_is_a_503_with_retry_after() {
+    let mut env = lookbook_testkit::TestEnv::new().await;
+    let s3 = env.proxy("S3_ENDPOINT").await;
+    let app = TestApp::spawn_with(env, true).await;
+    let ann = app.sign_up("ann").await;
+    s3.set_up(false);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(super::media::jpeg(64, 64))
+            .file_name("look.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v2/media"))
+        .bearer_auth(&ann.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("storage"),
+        "{body}"
+    );
+    let (status, body) = post(&app, &ann, json!({"status": "Words still work"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s3.set_up(true);
+}
+
+/// A client that sends its request headers one line every 700 ms is
+/// disconnected once the header time (here 1.5 s) is up, while a normal
+/// request on another connection is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_trickling_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut env = lookbook_testkit::TestEnv::new().await;
+    env.set("HEADER_READ_TIMEOUT_MS", "1500");
+    let app = TestApp::spawn_with(env, false).await;
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    for i in 0..20 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let (status, _) = app.get_json("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "others are still served");
+        if slow
+            .write_all(format!("X-Slow-{i}: 1\r\n").as_bytes())
+            .await
+            .is_err()
+        {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 512];
+        // Any answer to headers that never ended (an error, or the end of
+        // the stream) means the server gave up on this client.
+        if let Ok(read) = tokio::time::timeout(Duration::from_millis(10), slow.read(&mut buf)).await
+        {
+            let _ = read;
+            closed = true;
+            break;
+        }
+    }
+    assert!(
+        closed,
+        "the slow client was still connected after {:?}",
+        started.elapsed()
+    );
+}
