@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use axum::extract::FromRequestParts;
-use axum::http::Method;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, Uri};
 use deadpool_redis::redis::{self, AsyncCommands};
 use lookbook_core::auth::{Scopes, secret};
 use lookbook_core::db::tokens::{self, TokenGrant};
@@ -120,14 +120,19 @@ impl FromRequestParts<AppState> for MaybeAuth {
 
 /// The token from the Authorization header or the `access_token` parameter.
 fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+    bearer_of(&parts.headers, &parts.uri)
+}
+
+/// The token a request carries, read as the extractors read it.
+pub fn bearer_of(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
         let value = value.to_str().ok()?;
         let (scheme, token) = value.split_once(' ')?;
         return scheme
             .eq_ignore_ascii_case("bearer")
             .then(|| token.trim().to_string());
     }
-    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+    form_urlencoded::parse(uri.query()?.as_bytes())
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
 }

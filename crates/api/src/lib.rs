@@ -14,7 +14,8 @@
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
-//!   page; [`cached`]: entities in Memcached; [`throttle`]: shared attempt limits.
+//!   page; [`cached`]: entities in Memcached; [`throttle`]: shared attempt limits;
+//!   [`ratelimit`]: the request limit per token.
 
 pub mod auth;
 pub mod cached;
@@ -27,6 +28,7 @@ pub mod microcache;
 pub mod middleware;
 pub mod pagination;
 pub mod params;
+pub mod ratelimit;
 pub mod routes;
 pub mod server;
 pub mod shed;

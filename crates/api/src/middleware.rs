@@ -1,7 +1,7 @@
 //! The layers every request passes through, outermost first: request id (kept
 //! when nginx sends one, made otherwise, echoed in the response), a log span
-//! carrying it, CORS, metrics, load shedding, edge cache headers, the
-//! per-request timeout and the body limit.
+//! carrying it, CORS, metrics, load shedding, the request limit per token,
+//! edge cache headers, the per-request timeout and the body limit.
 
 use std::time::Instant;
 
@@ -37,6 +37,10 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         .layer(from_fn_with_state(
             state.clone(),
             crate::edge::cache_headers,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::ratelimit::per_token,
         ))
         .layer(from_fn_with_state(state.clone(), crate::shed::gate))
         .layer(from_fn(record_metrics))

@@ -183,6 +183,8 @@ pub struct Limits {
     pub signins_per_ip: u64,
     /// Sign-in attempts per account per 5 minutes.
     pub signins_per_account: u64,
+    /// API requests per access token per 5 minutes.
+    pub api_per_token: u64,
 }
 
 impl Default for Limits {
@@ -201,6 +203,7 @@ impl Default for Limits {
             media_uploads_per_account: 30,
             signins_per_ip: 30,
             signins_per_account: 10,
+            api_per_token: 300,
         }
     }
 }
@@ -339,6 +342,7 @@ impl Config {
                 signins_per_ip: env.positive("LIMIT_SIGNINS_PER_IP", defaults.signins_per_ip)?,
                 signins_per_account: env
                     .positive("LIMIT_SIGNINS_PER_ACCOUNT", defaults.signins_per_account)?,
+                api_per_token: env.positive("LIMIT_API_PER_TOKEN", defaults.api_per_token)?,
             },
         })
     }

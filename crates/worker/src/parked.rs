@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions};
+use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
 use lookbook_core::Config;
 use lookbook_core::tasks::broker::{self, ATTEMPT_HEADER, ERROR_HEADER, KIND_HEADER, Message};
 use lookbook_core::tasks::topology::Topology;
@@ -54,16 +55,32 @@ pub async fn list(config: &Config) -> lookbook_core::Result<Vec<ParkedTask>> {
     Ok(found)
 }
 
-/// Moves every parked task back to its work queue with a fresh attempt count;
-/// returns how many moved.
+/// Moves every task parked at the start back to its work queue with a fresh
+/// attempt count; returns how many moved.
 pub async fn replay(config: &Config) -> lookbook_core::Result<usize> {
     let topology = Topology::new(&config.amqp);
     let (conn, channel) = connect(config, &topology).await?;
-    let mut moved = 0;
-    while let Some(message) = channel
-        .basic_get(topology.parked_queue().into(), BasicGetOptions::default())
+    // Only what is parked now: a replayed task that fails again at once is
+    // parked behind them and must not be replayed again in this round.
+    let parked = channel
+        .queue_declare(
+            topology.parked_queue().into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await?
-    {
+        .message_count();
+    let mut moved = 0;
+    for _ in 0..parked {
+        let Some(message) = channel
+            .basic_get(topology.parked_queue().into(), BasicGetOptions::default())
+            .await?
+        else {
+            break;
+        };
         let delivery = message.delivery;
         let props = &delivery.properties;
         let kind = broker::header_str(props, KIND_HEADER).unwrap_or_default();

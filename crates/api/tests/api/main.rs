@@ -22,6 +22,7 @@ mod metrics;
 mod nginx;
 mod oauth;
 mod process;
+mod ratelimit;
 mod replica;
 mod search;
 mod shedding;
