@@ -6,20 +6,15 @@
 //! minutes; revoking deletes the cache entry, so a revoked token stops working
 //! at once on every instance. With Redis down, lookups go to PostgreSQL.
 
-use std::time::Duration;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Uri};
-use deadpool_redis::redis::{self, AsyncCommands};
-use lookbook_core::auth::{Scopes, secret};
+use lookbook_core::auth::{Scopes, cached, secret};
 use lookbook_core::db::tokens::{self, TokenGrant};
+use lookbook_core::tasks::Task;
 
 use crate::AppState;
 use crate::error::ApiError;
-
-/// How long a token lookup is cached.
-const CACHE_TTL: Duration = Duration::from_secs(300);
 
 /// A request made with a valid, unrevoked token.
 #[derive(Debug, Clone)]
@@ -137,63 +132,38 @@ pub fn bearer_of(headers: &HeaderMap, uri: &Uri) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn cache_key(state: &AppState, token: &str) -> String {
-    state.kv.key(&format!("token:{}", secret::hash_hex(token)))
-}
-
 /// Finds a token's grant: Redis first, then PostgreSQL (caching what it finds).
 async fn lookup(state: &AppState, token: &str) -> Result<Option<TokenGrant>, ApiError> {
     if token.len() > 256 {
         return Ok(None);
     }
-    let key = cache_key(state, token);
-    if let Ok(mut conn) = state.kv.pool().get().await {
-        let cached: Result<Option<String>, _> = conn.get(&key).await;
-        if let Ok(Some(json)) = cached
-            && let Ok(grant) = serde_json::from_str::<TokenGrant>(&json)
-        {
-            return Ok(Some(grant));
-        }
+    let hash = secret::hash(token);
+    if let Some(grant) = cached::get(&state.kv, &hash).await {
+        return Ok(Some(grant));
     }
-    let grant = tokens::by_hash(&state.db.primary, &secret::hash(token)).await?;
-    if let Some(grant) = &grant
-        && let Ok(json) = serde_json::to_string(grant)
-        && let Ok(mut conn) = state.kv.pool().get().await
-    {
-        // NX: never overwrite what a revocation wrote meanwhile.
-        let _: Result<(), _> = redis::cmd("SET")
-            .arg(&key)
-            .arg(json)
-            .arg("EX")
-            .arg(CACHE_TTL.as_secs())
-            .arg("NX")
-            .query_async(&mut conn)
-            .await;
+    let grant = tokens::by_hash(&state.db.primary, &hash).await?;
+    if let Some(grant) = &grant {
+        cached::put(&state.kv, &hash, grant).await;
     }
     Ok(grant)
 }
 
-/// Marks a token revoked in the cache (after revoking it in the database),
-/// so every instance refuses it at once, even one that just read it.
-pub async fn forget(state: &AppState, token_hash: &[u8]) {
-    let hex: String = token_hash.iter().map(|b| format!("{b:02x}")).collect();
-    let key = state.kv.key(&format!("token:{hex}"));
-    let grant = tokens::by_hash(&state.db.primary, token_hash)
-        .await
-        .ok()
-        .flatten();
-    let marked = async {
-        let mut conn = state.kv.pool().get().await.map_err(|e| e.to_string())?;
-        match grant.and_then(|g| serde_json::to_string(&g).ok()) {
-            Some(json) => {
-                conn.set_ex::<_, _, ()>(&key, json, CACHE_TTL.as_secs())
-                    .await
-            }
-            None => conn.del::<_, ()>(&key).await,
-        }
-        .map_err(|e| e.to_string())
+/// Writes, in the transaction that revokes a token, the task that marks it
+/// revoked in the cache: durable, where [`forget`] is immediate.
+pub async fn forget_later(tx: &mut sqlx::PgConnection, token_hash: &[u8]) -> Result<(), ApiError> {
+    let task = Task::ForgetToken {
+        token_hash: cached::hex(token_hash),
     };
-    if let Err(err) = marked.await {
-        tracing::warn!(error = %err, "could not mark a revoked token in the cache");
+    lookbook_core::tasks::enqueue(tx, &task).await?;
+    Ok(())
+}
+
+/// Marks a token revoked in the cache (after revoking it in the database,
+/// in a transaction that also wrote a `forget_token` task, which repeats
+/// this from the worker should Redis be away now), so every instance
+/// refuses it at once, even one that just read it.
+pub async fn forget(state: &AppState, token_hash: &[u8]) {
+    if let Err(err) = cached::mark_revoked(&state.kv, &state.db.primary, token_hash).await {
+        tracing::warn!(error = %err, "could not mark a revoked token in the cache; the worker will");
     }
 }

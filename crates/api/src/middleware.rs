@@ -26,8 +26,10 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     // Each `layer` call wraps what came before: the last one is outermost.
     router
         .layer(RequestBodyLimitLayer::new(config.http.max_body_bytes))
+        // JSON and form bodies are small; the upload routes lift this for
+        // themselves and bound their files as they read them.
         .layer(axum::extract::DefaultBodyLimit::max(
-            config.http.max_body_bytes,
+            config.http.max_form_bytes,
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

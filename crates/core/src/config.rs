@@ -45,6 +45,17 @@ pub struct Config {
     pub outbound_timeout: Duration,
     pub limits: Limits,
     pub feeds: FeedConfig,
+    pub sweep: SweepConfig,
+}
+
+/// Housekeeping of direct uploads.
+#[derive(Debug, Clone)]
+pub struct SweepConfig {
+    /// How often the worker looks for direct uploads to end.
+    pub interval: Duration,
+    /// How long after its URL expired an upload is ended (its key deleted):
+    /// room for a client that finished its PUT just in time to complete it.
+    pub grace: Duration,
 }
 
 /// Home feeds and trends.
@@ -139,8 +150,10 @@ pub struct HttpConfig {
     pub cors_allowed_origins: Vec<String>,
     /// A request running longer than this is answered 503.
     pub request_timeout: Duration,
-    /// Largest request body accepted.
+    /// Largest request body accepted (photo uploads).
     pub max_body_bytes: usize,
+    /// Largest JSON or form body, and the text fields of a multipart one.
+    pub max_form_bytes: usize,
     /// After SIGTERM, in-flight requests get this long to finish.
     pub shutdown_timeout: Duration,
     /// A client gets this long to send a request's headers; a slower one
@@ -281,6 +294,10 @@ impl Config {
                 prefetch: env.positive("WORKER_PREFETCH", 16)?,
                 queue_expires: None,
             },
+            sweep: SweepConfig {
+                interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,
+                grace: env.millis("UPLOAD_SWEEP_GRACE_MS", 3_600_000)?,
+            },
             outbox: OutboxConfig {
                 poll_interval: env.millis("OUTBOX_POLL_MS", 200)?,
                 batch_size: env.positive("OUTBOX_BATCH_SIZE", 100)?,
@@ -292,6 +309,7 @@ impl Config {
                 },
                 request_timeout: env.millis("REQUEST_TIMEOUT_MS", 10_000)?,
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
+                max_form_bytes: env.positive("MAX_FORM_BYTES", 64 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
                 header_read_timeout: env.millis("HEADER_READ_TIMEOUT_MS", 10_000)?,
                 max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
@@ -301,10 +319,8 @@ impl Config {
                 microcache_bytes: env.positive("MICROCACHE_BYTES", 8 << 20)?,
                 trusted_proxies: match env.get("TRUSTED_PROXIES").as_deref() {
                     Some("*") => None,
-                    None => Some(vec![
-                        [127, 0, 0, 1].into(),
-                        std::net::Ipv6Addr::LOCALHOST.into(),
-                    ]),
+                    // nginx/nginx.conf's own address (proxy_bind).
+                    None => Some(vec![[127, 0, 0, 2].into()]),
                     Some(_) => Some(
                         env.list("TRUSTED_PROXIES")?
                             .iter()

@@ -115,6 +115,11 @@ impl Worker {
             self.config.feeds.trends_interval,
             stop.clone(),
         );
+        let sweep = schedule::sweep_uploads(
+            self.context.clone(),
+            self.config.sweep.clone(),
+            stop.clone(),
+        );
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -126,6 +131,6 @@ impl Worker {
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };
-        tokio::join!(relay.run(stop.clone()), consumer.run(stop), schedule);
+        tokio::join!(relay.run(stop.clone()), consumer.run(stop), schedule, sweep);
     }
 }

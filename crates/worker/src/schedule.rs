@@ -1,8 +1,12 @@
-//! Work on a clock rather than on a task: recomputing trends. Every worker
-//! runs the loop; each round is claimed in Redis by one of them.
+//! Work on a clock rather than on a task: recomputing trends (every worker
+//! runs the loop; each round is claimed in Redis by one of them), and ending
+//! direct uploads whose URL is long dead (every worker sweeps; rows are
+//! locked and skipped, so two sweeps never take the same upload).
 
 use std::time::Duration;
 
+use lookbook_core::config::SweepConfig;
+use lookbook_core::db::uploads;
 use lookbook_core::trending;
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +27,37 @@ pub async fn run(ctx: Context, interval: Duration, stop: CancellationToken) {
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+/// Uploads ended per transaction.
+const SWEEP_BATCH: i64 = 100;
+
+/// Ends dead direct uploads every `config.interval` until `stop`: their keys
+/// are deleted by tasks written with the mark, so a file put (again) through
+/// a presigned URL does not stay in the bucket.
+pub async fn sweep_uploads(ctx: Context, config: SweepConfig, stop: CancellationToken) {
+    loop {
+        loop {
+            let swept = async {
+                let mut tx = ctx.db.begin().await?;
+                let n = uploads::sweep(&mut tx, config.grace, SWEEP_BATCH).await?;
+                tx.commit().await?;
+                Ok::<usize, lookbook_core::Error>(n)
+            }
+            .await;
+            match swept {
+                Ok(n) if n as i64 == SWEEP_BATCH => continue,
+                Ok(0) => {}
+                Ok(n) => tracing::info!(uploads = n, "ended dead direct uploads"),
+                Err(err) => tracing::warn!(error = %err, "could not sweep direct uploads"),
+            }
+            break;
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(config.interval) => {}
         }
     }
 }

@@ -2,7 +2,7 @@
 //! anyone's by id or by name, and search by prefix.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use lookbook_core::db::accounts::{self, Account, ProfileUpdate};
 use lookbook_core::db::relationships::{self, List, PageBounds};
@@ -24,8 +24,11 @@ const PRIVACY: &[&str] = &["public", "unlisted", "private", "direct"];
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(verify_credentials))
         .routes(routes!(update_credentials))
+        // Avatar and header: each is held to the photo size as it is read, the
+        // whole body to MAX_BODY_BYTES, its text fields to MAX_FORM_BYTES.
+        .layer(DefaultBodyLimit::disable())
+        .routes(routes!(verify_credentials))
         .routes(routes!(lookup))
         .routes(routes!(search))
         .routes(routes!(show))
@@ -131,8 +134,11 @@ pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
 async fn read_multipart(
     mut form: Multipart,
     max_bytes: u64,
+    max_text_bytes: usize,
 ) -> ApiResult<(Map<String, Value>, Vec<Upload>)> {
     let mut object = Map::new();
+    // The text fields together are held to what any form body may be.
+    let mut text_bytes = 0;
     let mut uploads = Vec::new();
     let bad = |e: axum::extract::multipart::MultipartError| {
         ApiError::BadRequest(format!("malformed multipart body: {e}"))
@@ -162,6 +168,12 @@ async fn read_multipart(
             }
             _ => {
                 let text = field.text().await.map_err(bad)?;
+                text_bytes += name.len() + text.len();
+                if text_bytes > max_text_bytes {
+                    return Err(ApiError::TooLarge(format!(
+                        "the form's fields are larger than {max_text_bytes} bytes"
+                    )));
+                }
                 params::check_text(&text)?;
                 params::insert(&mut object, &name, Value::String(text))?;
             }
@@ -198,7 +210,12 @@ async fn update_credentials(
         let form = Multipart::from_request(req, &state)
             .await
             .map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?;
-        let (object, uploads) = read_multipart(form, state.config.limits.photo_bytes).await?;
+        let (object, uploads) = read_multipart(
+            form,
+            state.config.limits.photo_bytes,
+            state.config.http.max_form_bytes,
+        )
+        .await?;
         let p = serde_json::from_value(Value::Object(object))
             .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))?;
         (p, uploads)
@@ -237,6 +254,15 @@ async fn update_credentials(
         sensitive: source.sensitive,
         language: source.language,
     };
+    // Profile images count against the member's photo uploads, one each.
+    for _ in &uploads {
+        crate::throttle::hit(
+            &state,
+            crate::throttle::Limit::media_uploads(&state),
+            &me.to_string(),
+        )
+        .await?;
+    }
     // Every upload is checked before any is stored.
     let mut stored = Vec::new();
     for upload in uploads {

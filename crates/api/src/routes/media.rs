@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use lookbook_core::auth::secret;
 use lookbook_core::db::media::{self, Media, NewMedia};
@@ -28,6 +28,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload))
         .routes(routes!(upload_and_wait))
+        // The photo is held to its size as it streams in, the whole body to
+        // MAX_BODY_BYTES; every other body to MAX_FORM_BYTES.
+        .layer(DefaultBodyLimit::disable())
         .routes(routes!(show, update))
 }
 

@@ -241,9 +241,13 @@ async fn token(
             let Some(grant) = tokens::take_code(&state.db.primary, &code_hash, app.id).await?
             else {
                 // A code presented twice may have been stolen: its token goes too.
-                if let Some(token_hash) =
-                    tokens::revoke_from_reused_code(&state.db.primary, &code_hash, app.id).await?
-                {
+                let mut tx = state.begin().await?;
+                let revoked = tokens::revoke_from_reused_code(&mut *tx, &code_hash, app.id).await?;
+                if let Some(token_hash) = &revoked {
+                    crate::auth::forget_later(&mut tx, token_hash).await?;
+                }
+                tx.commit().await.map_err(lookbook_core::Error::from)?;
+                if let Some(token_hash) = revoked {
                     crate::auth::forget(&state, &token_hash).await;
                 }
                 return Err(invalid_grant());
@@ -269,10 +273,13 @@ async fn token(
         }
         Some("refresh_token") => {
             let refresh = p.refresh_token.as_deref().ok_or_else(invalid_grant)?;
+            let mut tx = state.begin().await?;
             let (account, scopes, old) =
-                tokens::take_refresh(&state.db.primary, &secret::hash(refresh), app.id)
+                tokens::take_refresh(&mut *tx, &secret::hash(refresh), app.id)
                     .await?
                     .ok_or_else(invalid_grant)?;
+            crate::auth::forget_later(&mut tx, &old).await?;
+            tx.commit().await.map_err(lookbook_core::Error::from)?;
             crate::auth::forget(&state, &old).await;
             issue(&state, &app, account, &Scopes::from_vec(scopes)).await?
         }
@@ -320,7 +327,13 @@ async fn revoke(
         ));
     };
     let hash = secret::hash(token);
-    match tokens::revoke(&state.db.primary, &hash, app.id).await? {
+    let mut tx = state.begin().await?;
+    let revoked = tokens::revoke(&mut *tx, &hash, app.id).await?;
+    if let Some(access_hash) = &revoked {
+        crate::auth::forget_later(&mut tx, access_hash).await?;
+    }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    match revoked {
         Some(access_hash) => crate::auth::forget(&state, &access_hash).await,
         None if tokens::owned_by_other_app(&state.db.primary, &hash, app.id).await? => {
             return Err(forbidden());

@@ -161,6 +161,11 @@ async fn complete(
         .ok_or(ApiError::NotFound)?;
     let media_id = match upload.media_id {
         Some(media_id) => media_id,
+        None if upload.swept_at.is_some() => {
+            return Err(ApiError::Unprocessable(
+                "the upload expired and its file was removed; start a new one".into(),
+            ));
+        }
         None => {
             let Some((size, _)) = head else {
                 let reason = if upload.expires_at < Utc::now() {

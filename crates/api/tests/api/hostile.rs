@@ -218,3 +218,63 @@ async fn a_client_trickling_its_headers_is_disconnected() {
         started.elapsed()
     );
 }
+
+/// A brand tagged only on a followers-only photo answers 404, as a brand
+/// nobody tagged does, so its name is not revealed; once it is on a public
+/// photo its page lists that post.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_brand_only_on_private_photos_is_not_revealed() {
+    let app = TestApp::spawn().await;
+    let ann = app.sign_up("ann").await;
+    let tag = |photo: String| {
+        let (app, ann) = (&app, &ann);
+        async move {
+            let (status, item) = app
+                .act(
+                    ann,
+                    &format!("/api/lookbook/v1/media/{photo}/items"),
+                    &[
+                        ("brand", "Secret Label"),
+                        ("name", "Coat"),
+                        ("category", "outerwear"),
+                        ("x", "0.5"),
+                        ("y", "0.5"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{item}");
+        }
+    };
+    let private_photo = super::statuses::ready_photo(&app, &ann).await;
+    tag(private_photo.clone()).await;
+    let (status, body) = post(
+        &app,
+        &ann,
+        json!({"status": "For friends", "media_ids": [private_photo], "visibility": "private"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = "/api/lookbook/v1/brands/secret-label/statuses";
+    let (unknown, _) = app
+        .get_json("/api/lookbook/v1/brands/no-such-label/statuses")
+        .await;
+    let (hidden, body) = app.get_json(page).await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+    assert_eq!(hidden, StatusCode::NOT_FOUND, "{body}");
+
+    let public_photo = super::statuses::ready_photo(&app, &ann).await;
+    tag(public_photo.clone()).await;
+    let (status, posted) = post(
+        &app,
+        &ann,
+        json!({"status": "For all", "media_ids": [public_photo], "visibility": "public"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    let (status, listed) = app.get_json(page).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(
+        super::statuses::ids(&listed),
+        vec![posted["id"].as_str().unwrap()]
+    );
+}

@@ -196,3 +196,86 @@ async fn photo_uploads_per_member_are_limited() {
     assert_eq!(status, StatusCode::OK);
     app.finish().await.unwrap();
 }
+
+/// The key of a direct upload, as the server chose it.
+async fn object_key(app: &TestApp, ticket: &Value) -> String {
+    let id: i64 = ticket["id"].as_str().unwrap().parse().unwrap();
+    sqlx::query_scalar("select object_key from direct_uploads where id = $1")
+        .bind(id)
+        .fetch_one(&app.env.db)
+        .await
+        .unwrap()
+}
+
+/// A presigned URL used again after its upload was completed and processed,
+/// and an upload never completed: once their URLs are long dead, the worker
+/// deletes what they left in the bucket, and completing the abandoned one
+/// then says it expired.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_direct_uploads_leave_behind_is_swept() {
+    let mut env = TestEnv::new().await;
+    env.set("UPLOAD_SWEEP_INTERVAL_MS", "200");
+    let app = TestApp::spawn_with(env, true).await;
+    let storage = app.env.storage();
+    let ann = app.sign_up("ann").await;
+    let photo = jpeg(640, 480);
+
+    let (_, used) = start(&app, &ann, "image/jpeg", photo.len()).await;
+    assert!(
+        put(&app, &used, photo.clone(), "image/jpeg")
+            .await
+            .is_success()
+    );
+    let complete = format!(
+        "/api/lookbook/v1/uploads/{}/complete",
+        used["id"].as_str().unwrap()
+    );
+    let (status, media) = app.act(&ann, &complete, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{media}");
+    let (status, _) = settle(&app, &ann, media["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let used_key = object_key(&app, &used).await;
+    let processed = lookbook_testkit::eventually(std::time::Duration::from_secs(10), || async {
+        !storage.exists(&used_key).await.unwrap()
+    })
+    .await;
+    assert!(processed, "the worker kept the original");
+    // The URL still works: the file is back under the key.
+    assert!(
+        put(&app, &used, photo.clone(), "image/jpeg")
+            .await
+            .is_success()
+    );
+    assert!(storage.exists(&used_key).await.unwrap());
+
+    let (_, abandoned) = start(&app, &ann, "image/jpeg", photo.len()).await;
+    assert!(
+        put(&app, &abandoned, photo, "image/jpeg")
+            .await
+            .is_success()
+    );
+    let abandoned_key = object_key(&app, &abandoned).await;
+    assert!(storage.exists(&abandoned_key).await.unwrap());
+
+    // Both URLs expired longer ago than the sweep's grace.
+    sqlx::query("update direct_uploads set expires_at = now() - interval '2 hours'")
+        .execute(&app.env.db)
+        .await
+        .unwrap();
+    let swept = lookbook_testkit::eventually(std::time::Duration::from_secs(15), || async {
+        !storage.exists(&used_key).await.unwrap() && !storage.exists(&abandoned_key).await.unwrap()
+    })
+    .await;
+    assert!(swept, "files left behind");
+    let late = format!(
+        "/api/lookbook/v1/uploads/{}/complete",
+        abandoned["id"].as_str().unwrap()
+    );
+    let (status, body) = app.act(&ann, &late, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    app.finish().await.unwrap();
+}

@@ -155,10 +155,18 @@ pub async fn of_media(
     Ok(out)
 }
 
+/// The brand with this slug, if it is on a photo of at least one public
+/// post: a brand tagged only on followers-only or direct photos is not
+/// shown, not even by its name.
 pub async fn brand_by_slug(db: impl PgExecutor<'_>, slug: &str) -> crate::Result<Option<Brand>> {
     let brand = sqlx::query_as!(
         Brand,
-        "select id, slug, name from brands where slug = $1",
+        "select b.id, b.slug, b.name from brands b
+         where b.slug = $1
+           and exists (select 1 from item_tags i
+                       join media_attachments m on m.id = i.media_id
+                       join statuses s on s.id = m.status_id and s.visibility = 'public'
+                       where i.brand_id = b.id)",
         slug
     )
     .fetch_optional(db)

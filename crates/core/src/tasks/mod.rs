@@ -41,6 +41,12 @@ pub enum Task {
         /// The uploaded original's object key.
         key: String,
     },
+    /// Marks a revoked token revoked in the Redis cache (the API tries at
+    /// once; this repeats it durably, should Redis have been away).
+    ForgetToken {
+        /// The token's SHA-256, in hex.
+        token_hash: String,
+    },
 }
 
 impl Task {
@@ -52,6 +58,7 @@ impl Task {
         "unfeed_status",
         "refresh_feed",
         "process_profile_image",
+        "forget_token",
     ];
 
     /// This task's kind.
@@ -63,6 +70,7 @@ impl Task {
             Task::UnfeedStatus { .. } => "unfeed_status",
             Task::RefreshFeed { .. } => "refresh_feed",
             Task::ProcessProfileImage { .. } => "process_profile_image",
+            Task::ForgetToken { .. } => "forget_token",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod delete_objects;
 pub mod fan_out;
+pub mod forget_token;
 pub mod media;
 pub mod profile_image;
 pub mod unfeed;
@@ -43,5 +44,6 @@ pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result
             field,
             key,
         } => profile_image::run(ctx, *account_id, field, key, tx).await,
+        Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
     }
 }
