@@ -6,15 +6,16 @@
 //! [`Params<T>`] gathers all of it into one JSON object and deserializes `T`
 //! from it; a malformed request is a 400 or 422 with the reason.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::AppState;
 use crate::error::ApiError;
 
 /// Parameters from the query string and the body, merged (body wins).
@@ -25,10 +26,43 @@ pub struct Params<T>(pub T);
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
+/// Reads a form or JSON body of at most `limit` bytes. A larger one is
+/// refused with 413, but only after the rest was read and dropped (up to
+/// `drain` bytes): a client still sending would otherwise see its connection
+/// reset instead of the answer. Nothing past `limit` is kept.
+async fn read_body(body: Body, limit: usize, drain: usize) -> Result<Bytes, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(_) if total > limit => break,
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "could not read the body: {e}"
+                )));
+            }
+        };
+        total = total.saturating_add(chunk.len());
+        if total <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if total > drain {
+            break;
+        }
+    }
+    if total > limit {
+        return Err(ApiError::TooLarge(format!(
+            "the body is larger than the {limit} bytes this endpoint accepts"
+        )));
+    }
+    Ok(Bytes::from(kept))
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Params<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut object = query_object(req.uri().query())?;
         let content_type = req
             .headers()
@@ -36,13 +70,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let body = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge("the body is larger than this endpoint accepts".into())
-            } else {
-                ApiError::BadRequest(format!("could not read the body: {e}"))
-            }
-        })?;
+        let http = &state.config.http;
+        let body = read_body(req.into_body(), http.max_form_bytes, http.max_body_bytes).await?;
         if !body.is_empty() {
             let from_body = if content_type.starts_with("application/json") {
                 match serde_json::from_slice::<Value>(&body) {

@@ -2,6 +2,11 @@
 //! and approval page. Signing in and approving are one form, so no session
 //! cookie is needed. The code goes back on the redirect, or is shown on the
 //! page for `urn:ietf:wg:oauth:2.0:oob`.
+//!
+//! The form is protected against cross-site posting (which could sign a
+//! victim in to an attacker's account): the page sets a random token in a
+//! `SameSite=Strict` cookie and in a hidden field, and a POST must carry both,
+//! equal; a POST whose `Origin` is another site is refused too.
 
 use std::net::SocketAddr;
 
@@ -23,6 +28,9 @@ use crate::throttle;
 
 /// The redirect URI that asks for the code to be shown instead.
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+/// The cookie holding the form's anti-forgery token.
+const CSRF_COOKIE: &str = "lookbook_authorize";
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(show, approve))
@@ -50,6 +58,9 @@ struct AuthorizeParams {
     password: Option<String>,
     #[serde(default, deserialize_with = "flex_string")]
     deny: Option<String>,
+    /// The anti-forgery token from the page's hidden field.
+    #[serde(default, deserialize_with = "flex_string")]
+    authenticity_token: Option<String>,
 }
 
 /// A request that names a real client and one of its redirect URIs.
@@ -133,8 +144,15 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> ApiResult<Result<Checke
     }))
 }
 
-fn form(p: &AuthorizeParams, checked: &Checked, problem: Option<&str>) -> Response {
+fn form(
+    state: &AppState,
+    p: &AuthorizeParams,
+    checked: &Checked,
+    problem: Option<&str>,
+    csrf: &str,
+) -> Response {
     let hidden = [
+        ("authenticity_token", Some(csrf)),
         ("response_type", Some("code")),
         ("client_id", p.client_id.as_deref()),
         ("redirect_uri", Some(checked.redirect_uri.as_str())),
@@ -170,7 +188,55 @@ fn form(p: &AuthorizeParams, checked: &Checked, problem: Option<&str>) -> Respon
     } else {
         StatusCode::UNAUTHORIZED
     };
-    page(status, "Authorize", &body)
+    let mut response = page(status, "Authorize", &body);
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{CSRF_COOKIE}={csrf}; Path=/oauth/authorize; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The anti-forgery token the browser holds in its cookie, if any.
+fn csrf_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == CSRF_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether a POST came from this site's own page: the token in the form
+/// equals the one in the cookie, and `Origin`, when sent, is this site.
+fn from_our_page(state: &AppState, headers: &HeaderMap, p: &AuthorizeParams) -> bool {
+    let origin_ok = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|origin| origin == public_origin(&state.config.public_url));
+    let token_ok = match (csrf_cookie(headers), p.authenticity_token.as_deref()) {
+        (Some(cookie), Some(field)) => secret::hash(cookie) == secret::hash(field),
+        _ => false,
+    };
+    origin_ok && token_ok
+}
+
+/// `scheme://host[:port]` of the public URL, as a browser sends `Origin`.
+fn public_origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => &url[..after_scheme + slash],
+        None => url,
+    }
 }
 
 /// `redirect_uri` with the query parameters added.
@@ -191,14 +257,15 @@ async fn show(
     QueryParams(p): QueryParams<AuthorizeParams>,
 ) -> ApiResult<Response> {
     Ok(match check(&state, &p).await? {
-        Ok(checked) => form(&p, &checked, None),
+        Ok(checked) => form(&state, &p, &checked, None, &secret::generate()),
         Err(page) => page,
     })
 }
 
 /// Signs in, approves, and redirects with the code (or shows it).
 #[utoipa::path(post, path = "/oauth/authorize", tag = "oauth",
-    responses((status = 302, description = "Back to the app with a code"), (status = 401, description = "Wrong credentials")))]
+    responses((status = 303, description = "Back to the app with a code"), (status = 401, description = "Wrong credentials"),
+              (status = 403, description = "Not sent from this site's sign-in page (anti-forgery token or Origin)")))]
 async fn approve(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -209,6 +276,15 @@ async fn approve(
         Ok(checked) => checked,
         Err(page) => return Ok(page),
     };
+    if !from_our_page(&state, &headers, &p) {
+        return Ok(self::page(
+            StatusCode::FORBIDDEN,
+            "Authorization error",
+            "<h1>Please sign in again</h1><p>This form expired or was not sent from this site's \
+             sign-in page. Go back to the application and start signing in again.</p>",
+        ));
+    }
+    let csrf = p.authenticity_token.clone().unwrap_or_default();
     let state_param = p.state.clone().unwrap_or_default();
     if p.deny.is_some() {
         if checked.redirect_uri == OOB {
@@ -232,7 +308,10 @@ async fn approve(
         match super::oauth::sign_in(&state, &login, p.password.as_deref().unwrap_or(""), &ip).await
         {
             Ok(Some(account)) => account,
-            Ok(None) => return Ok(form(&p, &checked, Some("Invalid username or password."))),
+            Ok(None) => {
+                let problem = Some("Invalid username or password.");
+                return Ok(form(&state, &p, &checked, problem, &csrf));
+            }
             Err(ApiError::TooManyRequests { .. }) => {
                 return Ok(page(
                     StatusCode::TOO_MANY_REQUESTS,

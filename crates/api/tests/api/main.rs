@@ -10,6 +10,7 @@ mod caching;
 mod compose;
 mod docs;
 mod favourites;
+mod forgery;
 mod graph;
 mod health;
 mod hostile;

@@ -221,6 +221,36 @@ async fn sign_in_attempts_are_throttled_per_account() {
     assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Opens the sign-in page as a browser would: the anti-forgery cookie it
+/// sets and the token in its form, which a POST must send back.
+pub async fn open_page(app: &TestApp, query: &[(&str, &str)]) -> (String, String) {
+    let page = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    (cookie, token)
+}
+
 /// The code flow with PKCE: the page signs in and approves, the redirect
 /// carries the code and the state, the code needs the verifier and works once.
 #[tokio::test(flavor = "multi_thread")]
@@ -253,10 +283,13 @@ async fn authorization_code_flow_with_pkce() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let (cookie, csrf) = open_page(&app, &query).await;
     let mut form: Vec<(&str, &str)> = query.to_vec();
     form.extend([("username", "ann"), ("password", "wrong password")]);
+    form.push(("authenticity_token", csrf.as_str()));
     let refused = no_redirects
         .post(app.url("/oauth/authorize"))
+        .header("cookie", &cookie)
         .form(&form)
         .send()
         .await
@@ -266,8 +299,10 @@ async fn authorization_code_flow_with_pkce() {
     let approve = || async {
         let mut form: Vec<(&str, &str)> = query.to_vec();
         form.extend([("username", "ann"), ("password", ann.password.as_str())]);
+        form.push(("authenticity_token", csrf.as_str()));
         let approved = no_redirects
             .post(app.url("/oauth/authorize"))
+            .header("cookie", &cookie)
             .form(&form)
             .send()
             .await
@@ -325,17 +360,23 @@ async fn an_authorization_code_gives_one_token() {
     let app = TestApp::spawn().await;
     let ann = app.sign_up("ann").await;
     let client = app.register_client("read write").await;
-    let form = [
+    let query = [
         ("response_type", "code"),
         ("client_id", client.client_id.as_str()),
         ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
         ("scope", "read"),
+    ];
+    let (cookie, csrf) = open_page(&app, &query).await;
+    let mut form = query.to_vec();
+    form.extend([
         ("username", ann.email.as_str()),
         ("password", ann.password.as_str()),
-    ];
+        ("authenticity_token", csrf.as_str()),
+    ]);
     let page = app
         .client
         .post(app.url("/oauth/authorize"))
+        .header("cookie", &cookie)
         .form(&form)
         .send()
         .await
@@ -381,6 +422,7 @@ async fn an_authorization_code_gives_one_token() {
     let page = app
         .client
         .post(app.url("/oauth/authorize"))
+        .header("cookie", &cookie)
         .form(&form)
         .send()
         .await

@@ -71,8 +71,11 @@ code_client = Mastodon(client_id=client_id, client_secret=client_secret, api_bas
 url = code_client.auth_request_url(allow_http=True)
 query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
 form = {k: query[k] for k in ("client_id", "redirect_uri", "scope", "response_type")}
+browser = requests.Session()
+sign_in_page = browser.get(f"{BASE}/oauth/authorize", params=form, timeout=10)
+form["authenticity_token"] = re.search(r'name="authenticity_token" value="([^"]+)"', sign_in_page.text).group(1)
 form.update(username=f"ann{RUN}", password=password)
-page = requests.post(f"{BASE}/oauth/authorize", data=form, timeout=10, allow_redirects=False)
+page = browser.post(f"{BASE}/oauth/authorize", data=form, timeout=10, allow_redirects=False)
 code = re.search(r'<code id="code">([^<]+)</code>', page.text).group(1)
 code_client.log_in(code=code, allow_http=True)
 assert code_client.account_verify_credentials().id == me.id
