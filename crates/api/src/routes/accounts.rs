@@ -330,6 +330,7 @@ struct LookupParams {
 
 /// An account by `acct` (`name`, `@name` or `name@this-domain`).
 #[utoipa::path(get, path = "/api/v1/accounts/lookup", tag = "accounts",
+    params(("acct" = String, Query, description = "The username (or username@this-domain)", min_length = 1)),
     responses((status = 200, description = "An Account"), (status = 404, description = "No such account")))]
 async fn lookup(
     State(state): State<AppState>,
@@ -372,6 +373,7 @@ struct SearchParams {
 
 /// Accounts whose username or display name starts with `q`.
 #[utoipa::path(get, path = "/api/v1/accounts/search", tag = "accounts",
+    params(("q" = String, Query, description = "The start of a username or display name", min_length = 1)),
     responses((status = 200, description = "Accounts")))]
 async fn search(
     State(state): State<AppState>,

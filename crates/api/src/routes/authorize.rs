@@ -251,7 +251,15 @@ fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
 
 /// The sign-in and approval page.
 #[utoipa::path(get, path = "/oauth/authorize", tag = "oauth",
-    responses((status = 200, description = "The sign-in and approval page", content_type = "text/html")))]
+    params(("response_type" = String, Query, description = "code", pattern = "^code$"),
+           ("client_id" = String, Query, description = "The app's client_id"),
+           ("redirect_uri" = String, Query, description = "One of the app's redirect URIs"),
+           ("scope" = Option<String>, Query, description = "Space-separated scopes within the app's"),
+           ("state" = Option<String>, Query, description = "Returned on the redirect"),
+           ("code_challenge" = Option<String>, Query, description = "PKCE: the S256 challenge"),
+           ("code_challenge_method" = Option<String>, Query, description = "S256")),
+    responses((status = 200, description = "The sign-in and approval page", content_type = "text/html"),
+              (status = 400, description = "An unknown app, a redirect URI it did not register, or a bad parameter: a page that says which", content_type = "text/html")))]
 async fn show(
     State(state): State<AppState>,
     QueryParams(p): QueryParams<AuthorizeParams>,
@@ -264,8 +272,12 @@ async fn show(
 
 /// Signs in, approves, and redirects with the code (or shows it).
 #[utoipa::path(post, path = "/oauth/authorize", tag = "oauth",
-    responses((status = 303, description = "Back to the app with a code"), (status = 401, description = "Wrong credentials"),
-              (status = 403, description = "Not sent from this site's sign-in page (anti-forgery token or Origin)")))]
+    responses((status = 200, description = "The code, shown for urn:ietf:wg:oauth:2.0:oob", content_type = "text/html"),
+              (status = 303, description = "Back to the app with a code"),
+              (status = 400, description = "An unknown app, a redirect URI it did not register, or a bad parameter: a page that says which", content_type = "text/html"),
+              (status = 401, description = "Wrong credentials: the page again, with the reason", content_type = "text/html"),
+              (status = 403, description = "Not sent from this site's sign-in page (anti-forgery token or Origin)", content_type = "text/html"),
+              (status = 429, description = "Too many sign-in attempts", content_type = "text/html")))]
 async fn approve(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -248,7 +248,7 @@ struct BrandQuery {
 
 /// Brands whose name starts with `q`, most tagged first.
 #[utoipa::path(get, path = "/api/lookbook/v1/brands", tag = "lookbook",
-    params(("q" = String, Query, description = "The start of a brand name"), ("limit" = Option<i64>, Query, description = "At most 40")),
+    params(("q" = String, Query, description = "The start of a brand name", min_length = 1), ("limit" = Option<i64>, Query, description = "At most 40")),
     responses((status = 200, description = "Brands: slug, name, items_count"), (status = 422, description = "q is missing")))]
 async fn search_brands(
     State(state): State<AppState>,

@@ -24,6 +24,8 @@ pub mod timelines;
 pub mod trends;
 pub mod uploads;
 
+mod conformance;
+
 use axum::Router;
 use axum::http::StatusCode;
 use utoipa::OpenApi;
@@ -36,6 +38,7 @@ use crate::error::error_response;
 /// The OpenAPI document's header; paths are added by the route modules.
 #[derive(OpenApi)]
 #[openapi(
+    components(schemas(crate::error::ErrorBody)),
     info(
         title = "Lookbook API",
         description = "The Mastodon client API, plus Lookbook's fashion extensions under /api/lookbook/v1."
@@ -59,7 +62,7 @@ struct ApiDoc;
 
 /// The whole router: every resource, the docs, the fallbacks and the layers.
 pub fn router(state: AppState) -> Router {
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .merge(instance::routes())
         .merge(metrics::routes())
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(trends::routes())
         .merge(search::routes())
         .split_for_parts();
+    conformance::apply(&mut api);
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })

@@ -268,8 +268,8 @@ async fn find_statuses(
 /// are not searched and `offset` and `resolve` are refused with 401.
 #[utoipa::path(get, path = "/api/v2/search", tag = "search",
     params(
-        ("q" = String, Query, description = "What to look for: the start of a username, display name or hashtag, or words of a post"),
-        ("type" = Option<String>, Query, description = "Only `accounts`, `hashtags` or `statuses`"),
+        ("q" = String, Query, description = "What to look for: the start of a username, display name or hashtag, or words of a post", min_length = 1),
+        ("type" = Option<String>, Query, description = "Only `accounts`, `hashtags` or `statuses`", pattern = "^(accounts|hashtags|statuses)?$"),
         ("limit" = Option<i64>, Query, description = "Results per type: 20 by default, 40 at most"),
         ("offset" = Option<i64>, Query, description = "Results to skip in each type (needs a user token)"),
         ("following" = Option<bool>, Query, description = "Only accounts the caller follows"),

@@ -60,8 +60,8 @@ struct StartParams {
 
 /// Starts a direct upload: answers where and how to PUT the file.
 #[utoipa::path(post, path = "/api/lookbook/v1/uploads", tag = "lookbook",
-    params(("content_type" = String, Query, description = "image/jpeg, image/png, image/webp or image/gif"),
-           ("size" = i64, Query, description = "The file's exact size in bytes")),
+    params(("content_type" = String, Query, description = "image/jpeg, image/png, image/webp or image/gif", pattern = "^image/(jpeg|png|webp|gif)$"),
+           ("size" = i64, Query, description = "The file's exact size in bytes", minimum = 1)),
     responses((status = 200, description = "id, upload_url, method, headers to send, expires_at"),
               (status = 413, description = "Larger than the photo limit"), (status = 422, description = "Invalid type or size")))]
 async fn start(

@@ -1,0 +1,148 @@
+//! What every operation of the OpenAPI document shares, said in one place:
+//!
+//! - the answers any operation may give besides its own: malformed input, a
+//!   bad or insufficient token, a missing record, a body too large, a
+//!   refused change, the per-token request limit, and load shedding or a
+//!   service being away, each as Mastodon's `{"error": "..."}`;
+//! - how parameters are read everywhere: booleans the Rails way (as
+//!   Mastodon reads them), ids as digits, other text without control
+//!   characters, `limit` from 1 and `offset` from 0.
+
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+/// An id parameter: digits, as many as an id has (empty is the same as absent).
+const ID: &str = "^[0-9]{0,18}$";
+/// An id in a path: at least one digit.
+const PATH_ID: &str = "^[0-9]{1,18}$";
+
+/// Whether a parameter names an id (`id`, `max_id`, `account_id`, ...).
+fn is_id(name: &str) -> bool {
+    name == "id" || name.ends_with("_id") || name.ends_with("id[]")
+}
+
+/// Text parameters may hold anything but control characters (tab and line
+/// breaks aside), as `params::check_text` enforces.
+const NO_CONTROL_CHARACTERS: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Status, what it means, and whether only requests with a body can get it.
+const COMMON: &[(&str, &str, bool)] = &[
+    (
+        "400",
+        "A parameter or the body is malformed; the error says which",
+        false,
+    ),
+    (
+        "401",
+        "The access token is missing, invalid or revoked",
+        false,
+    ),
+    ("403", "The token's scopes do not allow this", false),
+    (
+        "404",
+        "Record not found (or not visible to the caller)",
+        false,
+    ),
+    (
+        "413",
+        "The body is larger than this operation accepts",
+        true,
+    ),
+    (
+        "422",
+        "The request is well-formed but refused; the error says why",
+        false,
+    ),
+    (
+        "429",
+        "Too many requests: a rate limit was reached; Retry-After says when to come back",
+        false,
+    ),
+    (
+        "503",
+        "The server is busy or a service it needs is away; Retry-After says when to come back",
+        false,
+    ),
+];
+
+/// Adds the common answers and parameter rules to every operation.
+pub fn apply(api: &mut OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        let with_body = [&mut item.post, &mut item.put, &mut item.patch];
+        for op in with_body.into_iter().flatten() {
+            add_errors(op, true);
+            describe_parameters(op);
+        }
+        let without_body = [&mut item.get, &mut item.delete, &mut item.head];
+        for op in without_body.into_iter().flatten() {
+            add_errors(op, false);
+            describe_parameters(op);
+        }
+    }
+}
+
+fn describe_parameters(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        describe(param);
+    }
+}
+
+fn describe(param: &mut Parameter) {
+    let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() else {
+        return;
+    };
+    let is = |t: Type| match &schema.schema_type {
+        SchemaType::Type(one) => *one == t,
+        SchemaType::Array(many) => many.contains(&t),
+        SchemaType::AnyValue => false,
+    };
+    if is(Type::Boolean) {
+        // As Mastodon (Rails) reads them: false, f, 0 and off are false,
+        // anything else true; absent or empty is the default.
+        schema.schema_type = SchemaType::Type(Type::String);
+        schema.pattern = Some(NO_CONTROL_CHARACTERS.into());
+        let note = "A boolean read as Mastodon reads it: false, f, 0 or off (any case) mean false, any other text true.";
+        param.description = Some(match param.description.take() {
+            Some(own) => format!("{own}. {note}"),
+            None => note.to_string(),
+        });
+    } else if is(Type::String) && is_id(&param.name) && schema.pattern.is_none() {
+        // Ids are numbers written as text, as in Mastodon; an empty query
+        // parameter is the same as none.
+        let in_path = matches!(param.parameter_in, ParameterIn::Path);
+        schema.pattern = Some(if in_path { PATH_ID } else { ID }.into());
+    } else if is(Type::String) && schema.pattern.is_none() && schema.enum_values.is_none() {
+        schema.pattern = Some(NO_CONTROL_CHARACTERS.into());
+    } else if is(Type::Integer) {
+        match param.name.as_str() {
+            "limit" if schema.minimum.is_none() => schema.minimum = Some(1.into()),
+            "offset" if schema.minimum.is_none() => schema.minimum = Some(0.into()),
+            _ => {}
+        }
+    }
+}
+
+fn add_errors(op: &mut Operation, has_body: bool) {
+    for (status, description, body_only) in COMMON {
+        if *body_only && !has_body {
+            continue;
+        }
+        op.responses
+            .responses
+            .entry((*status).to_string())
+            .or_insert_with(|| {
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build()
+                    .into()
+            });
+    }
+}
