@@ -172,6 +172,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 .push(scenarios::favourites::run(&ctx).await?),
             "photo" => report.scenarios.push(scenarios::photo::run(&ctx).await?),
             "journey" => report.scenarios.push(scenarios::journey::run(&ctx).await),
+            "delivery" => report.scenarios.push(scenarios::delivery::run(&ctx).await?),
             "memory" => {
                 let (sc, rss) = scenarios::hotkey::memory(&ctx, &api_addr).await?;
                 findings.rss_mb = Some(rss);

@@ -1,6 +1,7 @@
 //! The scenarios, each runnable alone, and what they share: the clients,
 //! the generated members with their tokens, and the posts to read.
 
+pub mod delivery;
 pub mod favourites;
 pub mod flash;
 pub mod hotkey;
@@ -33,6 +34,7 @@ pub const ALL: &[&str] = &[
     "hotkey",
     "favourite",
     "journey",
+    "delivery",
     "photo",
     "vips",
     "memory",

@@ -91,6 +91,19 @@ pub fn judge(report: &mut Report, findings: &Findings) {
             .as_ref()
             .map(|f| f.failures == 0 && f.admitted_p99_ms < 250.0 && f.exact),
     });
+    let delivery = report.scenario("delivery").map(|s| {
+        let p99 = |kind: &str| s.by_kind.get(kind).map_or(f64::NAN, |k| k.p99_ms);
+        let lost: u64 = s.by_kind.values().map(|k| k.requests - k.ok).sum();
+        (p99("1. quiet"), p99("2. under the journey load"), lost)
+    });
+    targets.push(Target {
+        what: "A post reaching its followers' home timelines (a few hundred followers)".into(),
+        goal: "p99 < 1 s, quiet and under the journey load; none lost".into(),
+        measured: delivery.map_or("-".into(), |(quiet, loaded, lost)| {
+            format!("p99 {quiet:.0} ms quiet, {loaded:.0} ms loaded; {lost} not delivered")
+        }),
+        met: delivery.map(|(quiet, loaded, lost)| quiet < 1000.0 && loaded < 1000.0 && lost == 0),
+    });
     let ours = report.reference("Lookbook image pipeline");
     let vips = report.reference("vipsthumbnail");
     let pipeline = ours.zip(vips).map(|(o, v)| o / v);

@@ -373,7 +373,8 @@ struct SearchParams {
 
 /// Accounts whose username or display name starts with `q`.
 #[utoipa::path(get, path = "/api/v1/accounts/search", tag = "accounts",
-    params(("q" = String, Query, description = "The start of a username or display name", min_length = 1)),
+    params(("q" = String, Query, description = "The start of a username or display name (a leading @ is dropped)",
+            pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")),
     responses((status = 200, description = "Accounts")))]
 async fn search(
     State(state): State<AppState>,
@@ -381,10 +382,13 @@ async fn search(
     QueryParams(p): QueryParams<SearchParams>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let me = auth.user_with("read:accounts")?;
-    let q = p.q.unwrap_or_default();
+    let Some(q) = p.q.filter(|q| !q.trim().is_empty()) else {
+        return Err(ApiError::BadRequest("q is required".into()));
+    };
     let q = q.trim().trim_start_matches('@');
     if q.is_empty() {
-        return Err(ApiError::BadRequest("q is required".into()));
+        // Only "@": a name that starts with nothing in particular.
+        return Ok(Json(Vec::new()));
     }
     if q.chars().count() > 100 {
         return Err(ApiError::Unprocessable(

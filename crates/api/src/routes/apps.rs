@@ -27,14 +27,28 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(verify_credentials))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/v1/apps` (a form or JSON).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = AppForm)]
 struct NewAppParams {
+    /// The app's name, shown on the sign-in page.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 60,
+             pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     #[serde(default, deserialize_with = "flex_string")]
     client_name: Option<String>,
+    /// Where the sign-in page may send the code: absolute URIs separated by
+    /// spaces or line breaks (at most 10, no fragment), or
+    /// `urn:ietf:wg:oauth:2.0:oob` to show it.
+    #[schema(required = true, value_type = String,
+             pattern = "^(urn:ietf:wg:oauth:2\\.0:oob|https?://[a-z0-9]+(\\.[a-z0-9]+)*(/[A-Za-z0-9._~-]*)*)$")]
     #[serde(default, deserialize_with = "flex_list")]
     redirect_uris: Option<Vec<String>>,
+    /// Space-separated scopes the app may ask for; `read` when absent.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     scopes: Option<String>,
+    /// The app's home page, http(s); empty is the same as none.
+    #[schema(value_type = Option<String>, pattern = "^(https?://[a-z0-9]+(\\.[a-z0-9]+)*(/[a-z0-9]*)?)?$")]
     #[serde(default, deserialize_with = "flex_string")]
     website: Option<String>,
 }
@@ -74,6 +88,7 @@ fn valid_redirect_uri(uri: &str) -> Result<(), ApiError> {
 
 /// Registers a client application; the only time its secret is shown.
 #[utoipa::path(post, path = "/api/v1/apps", tag = "apps",
+    request_body(content = NewAppParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The app with its credentials"), (status = 422, description = "Invalid")))]
 async fn create(
     State(state): State<AppState>,

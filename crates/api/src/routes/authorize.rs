@@ -259,7 +259,8 @@ fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
            ("code_challenge" = Option<String>, Query, description = "PKCE: the S256 challenge"),
            ("code_challenge_method" = Option<String>, Query, description = "S256")),
     responses((status = 200, description = "The sign-in and approval page", content_type = "text/html"),
-              (status = 400, description = "An unknown app, a redirect URI it did not register, or a bad parameter: a page that says which", content_type = "text/html")))]
+              (status = 400, description = "An unknown app or a redirect URI it did not register (a page that says which), or a malformed parameter (an error)",
+               content((String = "text/html"), (crate::error::ErrorBody = "application/json")))))]
 async fn show(
     State(state): State<AppState>,
     QueryParams(p): QueryParams<AuthorizeParams>,
@@ -274,7 +275,8 @@ async fn show(
 #[utoipa::path(post, path = "/oauth/authorize", tag = "oauth",
     responses((status = 200, description = "The code, shown for urn:ietf:wg:oauth:2.0:oob", content_type = "text/html"),
               (status = 303, description = "Back to the app with a code"),
-              (status = 400, description = "An unknown app, a redirect URI it did not register, or a bad parameter: a page that says which", content_type = "text/html"),
+              (status = 400, description = "An unknown app or a redirect URI it did not register (a page that says which), or a malformed parameter (an error)",
+               content((String = "text/html"), (crate::error::ErrorBody = "application/json"))),
               (status = 401, description = "Wrong credentials: the page again, with the reason", content_type = "text/html"),
               (status = 403, description = "Not sent from this site's sign-in page (anti-forgery token or Origin)", content_type = "text/html"),
               (status = 429, description = "Too many sign-in attempts", content_type = "text/html")))]

@@ -8,6 +8,7 @@
 //!   Mastodon reads them), ids as digits, other text without control
 //!   characters, `limit` from 1 and `offset` from 0.
 
+use lookbook_core::config::Limits;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
@@ -67,8 +68,25 @@ const COMMON: &[(&str, &str, bool)] = &[
     ),
 ];
 
-/// Adds the common answers and parameter rules to every operation.
-pub fn apply(api: &mut OpenApi) {
+/// Adds the common answers and parameter rules to every operation, and
+/// completes the request body forms.
+pub fn apply(api: &mut OpenApi, limits: &Limits) {
+    describe_forms(api);
+    // The direct upload's size is held to the configured photo limit.
+    if let Some(op) = api
+        .paths
+        .paths
+        .get_mut("/api/lookbook/v1/uploads")
+        .and_then(|item| item.post.as_mut())
+    {
+        for param in op.parameters.iter_mut().flatten() {
+            if param.name == "size"
+                && let Some(RefOr::T(Schema::Object(size))) = param.schema.as_mut()
+            {
+                size.maximum = Some(limits.photo_bytes.into());
+            }
+        }
+    }
     for item in api.paths.paths.values_mut() {
         let with_body = [&mut item.post, &mut item.put, &mut item.patch];
         for op in with_body.into_iter().flatten() {
@@ -79,6 +97,30 @@ pub fn apply(api: &mut OpenApi) {
         for op in without_body.into_iter().flatten() {
             add_errors(op, false);
             describe_parameters(op);
+        }
+    }
+}
+
+/// The request body forms (`...Form` schemas): the app form's scopes are
+/// the known ones. Fields a form does not list are ignored, as Mastodon
+/// ignores them.
+fn describe_forms(api: &mut OpenApi) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        let RefOr::T(Schema::Object(form)) = schema else {
+            continue;
+        };
+        if !name.ends_with("Form") {
+            continue;
+        }
+        if name == "AppForm"
+            && let Some(RefOr::T(Schema::Object(scopes))) = form.properties.get_mut("scopes")
+        {
+            let one = format!("({})", lookbook_core::auth::scopes::KNOWN.join("|"));
+            // Empty is the same as none: `read`.
+            scopes.pattern = Some(format!("^({one}( {one})*)?$"));
         }
     }
 }

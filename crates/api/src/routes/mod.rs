@@ -86,7 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(trends::routes())
         .merge(search::routes())
         .split_for_parts();
-    conformance::apply(&mut api);
+    conformance::apply(&mut api, &state.config.limits);
     let router = router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
