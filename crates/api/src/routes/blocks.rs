@@ -54,10 +54,17 @@ async fn unblock(
     change(&state, &auth, "write:blocks", &id, Change::Unblock).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `POST /api/v1/accounts/:id/mute` (a form or JSON).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = MuteForm)]
 struct MuteParams {
+    /// Whether their notifications are muted too (default true); a boolean
+    /// read as Mastodon reads it: false, f, 0 or off mean false.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     notifications: Option<bool>,
+    /// Seconds until the mute ends; 0 or absent: until unmuted.
+    #[schema(minimum = 0)]
     #[serde(default, deserialize_with = "flex_i64")]
     duration: Option<i64>,
 }
@@ -65,6 +72,7 @@ struct MuteParams {
 /// Mutes an account, optionally for `duration` seconds (0: until unmuted).
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/mute", tag = "blocks",
     params(("id" = String, Path, description = "Account id")),
+    request_body(content = MuteParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The Relationship"), (status = 404, description = "No such account"), (status = 422, description = "Bad duration")))]
 async fn mute(
     State(state): State<AppState>,

@@ -115,6 +115,16 @@ fn describe_forms(api: &mut OpenApi) {
         if !name.ends_with("Form") {
             continue;
         }
+        // Text fields follow the same rule as text parameters.
+        for field in form.properties.values_mut() {
+            if let RefOr::T(Schema::Object(field)) = field
+                && matches!(&field.schema_type, SchemaType::Type(Type::String))
+                    | matches!(&field.schema_type, SchemaType::Array(t) if t.contains(&Type::String))
+                && field.pattern.is_none()
+            {
+                field.pattern = Some(NO_CONTROL_CHARACTERS.into());
+            }
+        }
         if name == "AppForm"
             && let Some(RefOr::T(Schema::Object(scopes))) = form.properties.get_mut("scopes")
         {

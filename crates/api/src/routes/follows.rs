@@ -80,12 +80,20 @@ pub async fn relationship(state: &AppState, me: i64, target: i64) -> ApiResult<J
     Ok(Json(entities::relationship(relationship)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `POST /api/v1/accounts/:id/follow` (a form or JSON).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = FollowForm)]
 struct FollowParams {
+    /// Show their boosts (default true); a boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     reblogs: Option<bool>,
+    /// Be notified of their posts (default false); a boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     notify: Option<bool>,
+    /// Only their posts in these languages (ISO 639-1 codes); `languages[]` in a form.
+    #[schema(value_type = Option<Vec<String>>)]
     #[serde(default, deserialize_with = "flex_list")]
     languages: Option<Vec<String>>,
 }
@@ -93,6 +101,7 @@ struct FollowParams {
 /// Follows an account, or asks to when it approves its followers.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/follow", tag = "follows",
     params(("id" = String, Path, description = "Account id")),
+    request_body(content = FollowParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The Relationship"), (status = 403, description = "Not allowed"), (status = 404, description = "No such account")))]
 async fn follow(
     State(state): State<AppState>,

@@ -36,22 +36,40 @@ const BRAND_MAX: usize = 100;
 const NAME_MAX: usize = 200;
 const URL_MAX: usize = 2048;
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `POST /api/lookbook/v1/media/:id/items` (a form or JSON).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ItemForm)]
 struct ItemParams {
+    /// The brand's name; its page is made on first use.
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     brand: Option<String>,
+    /// What the item is ("1996 jeans").
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     name: Option<String>,
+    /// One of the categories (tops, outerwear, dresses, bottoms, ...).
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     category: Option<String>,
+    /// An http(s) product page, shown, never fetched.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     url: Option<String>,
+    /// The price, a decimal number.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     price: Option<String>,
+    /// ISO 4217 code of the price's currency.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     currency: Option<String>,
+    /// Where on the photo, from 0 (left) to 1.
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     x: Option<String>,
+    /// Where on the photo, from 0 (top) to 1.
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     y: Option<String>,
 }
@@ -132,6 +150,7 @@ pub async fn forget_post_of(state: &AppState, media_id: i64) -> ApiResult<()> {
 /// Tags an item the member wears in one of their photos.
 #[utoipa::path(post, path = "/api/lookbook/v1/media/{id}/items", tag = "lookbook",
     params(("id" = String, Path, description = "Media id")),
+    request_body(content = ItemParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The item tag"), (status = 404, description = "No such media of the caller's"),
               (status = 422, description = "Invalid item, with the reason")))]
 async fn tag_item(
