@@ -52,26 +52,50 @@ struct MediaAttribute {
     focus: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `POST /api/v1/statuses` and `PUT /api/v1/statuses/:id` (a
+/// form or JSON).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = StatusForm)]
 struct Compose {
+    /// The text, with #hashtags, @mentions and links; it and `spoiler_text`
+    /// together fit the instance's character limit. Needed unless there are photos.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     status: Option<String>,
+    /// The author's processed uploads, in order (`media_ids[]` in a form).
+    #[schema(value_type = Option<Vec<String>>)]
     #[serde(default, deserialize_with = "flex_list")]
     media_ids: Option<Vec<String>>,
+    /// The post this one comments on.
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{0,18}$")]
     #[serde(default, deserialize_with = "flex_string")]
     in_reply_to_id: Option<String>,
+    /// Whether the photos are hidden behind a warning; a boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     sensitive: Option<bool>,
+    /// A content warning shown before the text.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     spoiler_text: Option<String>,
+    /// Who may see it (the member's default when absent).
+    #[schema(value_type = Option<String>, pattern = "^(public|unlisted|private|direct)?$")]
     #[serde(default, deserialize_with = "flex_string")]
     visibility: Option<String>,
+    /// ISO 639-1 code of the text's language.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     language: Option<String>,
+    /// Polls are not served: a post with one is refused with 422.
+    #[schema(value_type = Option<Object>)]
     #[serde(default)]
     poll: Option<Value>,
+    /// Scheduled posts are not served: a post with a time is refused with 422.
+    #[schema(value_type = Option<String>)]
     #[serde(default)]
     scheduled_at: Option<Value>,
+    /// On an edit: new descriptions and focal points of the photos, by id.
+    #[schema(value_type = Option<Object>)]
     #[serde(default)]
     media_attributes: Option<Value>,
 }
@@ -203,6 +227,7 @@ async fn attach(
 
 /// Posts a status.
 #[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses",
+    request_body(content = Compose, content_type = "application/x-www-form-urlencoded"),
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first post")),
     responses((status = 200, description = "The Status"), (status = 404, description = "in_reply_to_id names no post the caller may see"),
               (status = 422, description = "Invalid post, with the reason")))]
@@ -313,6 +338,7 @@ async fn create(
 /// Edits a post: text, content warning, sensitivity, language, photos and
 /// their descriptions. Only its author may.
 #[utoipa::path(put, path = "/api/v1/statuses/{id}", tag = "statuses",
+    request_body(content = Compose, content_type = "application/x-www-form-urlencoded"),
     params(("id" = String, Path, description = "Status id")),
     responses((status = 200, description = "The edited Status"), (status = 404, description = "No such post of the caller's"),
               (status = 422, description = "Invalid edit, with the reason")))]

@@ -10,7 +10,7 @@
 
 use lookbook_core::config::Limits;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
-use utoipa::openapi::schema::{Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 /// An id parameter: digits, as many as an id has (empty is the same as absent).
@@ -115,14 +115,36 @@ fn describe_forms(api: &mut OpenApi) {
         if !name.ends_with("Form") {
             continue;
         }
-        // Text fields follow the same rule as text parameters.
+        // Fields a form does not list are ignored, but read like the others:
+        // names and values are text without control characters.
+        let text = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(NO_CONTROL_CHARACTERS))
+                .build()
+        };
+        form.property_names = Some(Box::new(Schema::Object(text())));
+        form.additional_properties = Some(Box::new(AdditionalProperties::RefOr(RefOr::T(
+            Schema::Object(text()),
+        ))));
+        // Text fields follow the same rule as text parameters, and so do the
+        // names and values inside object fields.
         for field in form.properties.values_mut() {
-            if let RefOr::T(Schema::Object(field)) = field
-                && matches!(&field.schema_type, SchemaType::Type(Type::String))
-                    | matches!(&field.schema_type, SchemaType::Array(t) if t.contains(&Type::String))
-                && field.pattern.is_none()
-            {
+            let RefOr::T(Schema::Object(field)) = field else {
+                continue;
+            };
+            let has = |t: Type| match &field.schema_type {
+                SchemaType::Type(one) => *one == t,
+                SchemaType::Array(many) => many.contains(&t),
+                SchemaType::AnyValue => false,
+            };
+            if has(Type::String) && field.pattern.is_none() {
                 field.pattern = Some(NO_CONTROL_CHARACTERS.into());
+            } else if has(Type::Object) {
+                field.property_names = Some(Box::new(Schema::Object(text())));
+                field.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+                    RefOr::T(Schema::Object(text())),
+                )));
             }
         }
         if name == "AppForm"

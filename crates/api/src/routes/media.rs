@@ -233,10 +233,16 @@ async fn receive(state: &AppState, me: i64, mut form: Multipart) -> ApiResult<Me
         .ok_or(ApiError::NotFound)
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `PUT /api/v1/media/:id` (a form or JSON).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = MediaForm)]
 struct Details {
+    /// The photo's description for those who cannot see it (alt text).
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     description: Option<String>,
+    /// The focal point, `x,y`, each from -1 to 1.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     focus: Option<String>,
 }
@@ -264,6 +270,7 @@ async fn show(
 /// Changes a photo's description (alt text) or focus.
 #[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media",
     params(("id" = String, Path, description = "Media id")),
+    request_body(content = Details, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The MediaAttachment"), (status = 404, description = "No such media of the caller's")))]
 async fn update(
     State(state): State<AppState>,

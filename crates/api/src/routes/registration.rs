@@ -55,16 +55,27 @@ const PASSWORD_MIN: usize = 8;
 const PASSWORD_MAX: usize = 72;
 const EMAIL_MAX: usize = 254;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/v1/accounts` (a form or JSON), sent with an app token.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = SignUpForm)]
 struct SignUp {
+    /// Letters, digits and underscores, at most 30.
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     username: Option<String>,
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     email: Option<String>,
+    /// At least 8 characters.
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     password: Option<String>,
+    /// Acceptance of the server's rules; must be true (read as Mastodon reads booleans).
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_bool")]
     agreement: Option<bool>,
+    /// The member's language, for mail (ISO 639-1).
+    #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
     locale: Option<String>,
 }
@@ -183,6 +194,7 @@ fn check(p: &SignUp) -> ApiResult<()> {
 /// Creates a member account; needs an app token (client credentials) with
 /// `write:accounts`, and answers with a token for the new member.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    request_body(content = SignUp, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "A Token for the new member"), (status = 422, description = "Refused, with details"),
               (status = 429, description = "Too many sign-ups from this address")))]
 async fn register(
