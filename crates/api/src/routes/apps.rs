@@ -36,11 +36,12 @@ struct NewAppParams {
              pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     #[serde(default, deserialize_with = "flex_string")]
     client_name: Option<String>,
-    /// Where the sign-in page may send the code: absolute URIs separated by
-    /// spaces or line breaks (at most 10, no fragment), or
+    /// Where the sign-in page may send the code: absolute URIs of visible
+    /// ASCII separated by spaces (at most 10, no fragment, no javascript:,
+    /// data: or vbscript:, at most 2,000 characters each), or
     /// `urn:ietf:wg:oauth:2.0:oob` to show it.
     #[schema(required = true, value_type = String,
-             pattern = "^(urn:ietf:wg:oauth:2\\.0:oob|https?://[a-z0-9]+(\\.[a-z0-9]+)*(/[A-Za-z0-9._~-]*)*)$")]
+             pattern = "^[ ]*[A-Za-z][A-Za-z0-9+.-]*:[!\"$-~]+([ ]+[A-Za-z][A-Za-z0-9+.-]*:[!\"$-~]+){0,9}[ ]*$")]
     #[serde(default, deserialize_with = "flex_list")]
     redirect_uris: Option<Vec<String>>,
     /// Space-separated scopes the app may ask for; `read` when absent.
