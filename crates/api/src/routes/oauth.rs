@@ -60,30 +60,66 @@ fn invalid_scope() -> ApiError {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of `POST /oauth/token` (a form or JSON; the client may also
+/// authenticate with HTTP Basic instead of `client_id`/`client_secret`).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = TokenForm)]
 struct TokenParams {
+    /// What is exchanged for a token.
+    #[schema(required = true, value_type = String,
+             pattern = "^(client_credentials|password|authorization_code|refresh_token)$")]
     #[serde(default, deserialize_with = "flex_string")]
     grant_type: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     client_id: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     client_secret: Option<String>,
+    /// Space-separated scopes, within the app's.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     scope: Option<String>,
+    /// authorization_code: the code from the sign-in page.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     code: Option<String>,
+    /// authorization_code: the redirect URI the code was issued for.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     redirect_uri: Option<String>,
+    /// authorization_code with PKCE: the verifier of the challenge.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     code_verifier: Option<String>,
+    /// password: the username or e-mail address.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     username: Option<String>,
+    /// password: the password.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     password: Option<String>,
+    /// refresh_token: the refresh token.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     refresh_token: Option<String>,
+    /// `/oauth/revoke` only: the token to revoke.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     token: Option<String>,
+}
+
+/// The body of `POST /oauth/revoke` (a form or JSON), as [`TokenParams`]
+/// reads it; the client may authenticate with HTTP Basic instead.
+#[derive(utoipa::ToSchema)]
+#[schema(as = RevokeForm)]
+#[allow(dead_code)] // it only describes the form
+struct RevokeForm {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    /// The access or refresh token to revoke.
+    token: String,
 }
 
 /// Client credentials from HTTP Basic or from the body.
@@ -204,6 +240,7 @@ pub(crate) async fn sign_in(
 
 /// Issues an access token.
 #[utoipa::path(post, path = "/oauth/token", tag = "oauth",
+    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "A Token"), (status = 400, description = "Refused grant"), (status = 401, description = "Unknown client")))]
 async fn token(
     State(state): State<AppState>,
@@ -302,6 +339,7 @@ async fn token(
 /// Revokes a token of the calling client; revoking twice, or an unknown
 /// token, is fine.
 #[utoipa::path(post, path = "/oauth/revoke", tag = "oauth",
+    request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Revoked"), (status = 403, description = "Not this client's token")))]
 async fn revoke(
     State(state): State<AppState>,
