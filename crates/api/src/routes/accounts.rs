@@ -73,6 +73,42 @@ async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiRes
     Ok(Json(credential(&state, &me).await?))
 }
 
+/// The body of `PATCH /api/v1/accounts/update_credentials`: a form or JSON,
+/// or multipart when it carries an avatar or a header. Only what is sent
+/// changes. [`ProfileParams`] and [`read_multipart`] read it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = ProfileForm)]
+#[allow(dead_code)] // it only describes the form
+struct ProfileForm {
+    /// At most 30 characters.
+    #[schema(max_length = 30)]
+    display_name: Option<String>,
+    /// The bio, at most 500 characters.
+    #[schema(max_length = 500)]
+    note: Option<String>,
+    /// Approve followers by hand; a boolean read as Mastodon reads it.
+    locked: Option<String>,
+    /// An automated account; a boolean read as Mastodon reads it.
+    bot: Option<String>,
+    /// Shown in suggestions and directories; a boolean read as Mastodon reads it.
+    discoverable: Option<String>,
+    /// The default visibility of new posts.
+    #[schema(rename = "source[privacy]", pattern = "^(public|unlisted|private)$")]
+    source_privacy: Option<String>,
+    /// Mark new posts' photos sensitive by default; a boolean read as Mastodon reads it.
+    #[schema(rename = "source[sensitive]")]
+    source_sensitive: Option<String>,
+    /// The default language of new posts (ISO 639-1).
+    #[schema(rename = "source[language]")]
+    source_language: Option<String>,
+    /// A JPEG, PNG, GIF or WebP image (multipart only), at most the photo size limit.
+    #[schema(value_type = Option<String>, format = Binary)]
+    avatar: Option<Vec<u8>>,
+    /// A JPEG, PNG, GIF or WebP image (multipart only), at most the photo size limit.
+    #[schema(value_type = Option<String>, format = Binary)]
+    header: Option<Vec<u8>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct Source {
     #[serde(default, deserialize_with = "flex_string")]
@@ -194,6 +230,7 @@ fn too_long(field: &str, label: &str, max: usize) -> ApiError {
 /// uploaded; the worker then makes the served image from them, and deletes
 /// the images they replace.
 #[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts",
+    request_body(content((ProfileForm = "application/x-www-form-urlencoded"), (ProfileForm = "multipart/form-data"))),
     responses((status = 200, description = "The updated CredentialAccount"), (status = 422, description = "Invalid")))]
 async fn update_credentials(
     State(state): State<AppState>,

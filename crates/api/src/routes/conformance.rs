@@ -11,7 +11,7 @@
 use lookbook_core::config::Limits;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 /// An id parameter: digits, as many as an id has (empty is the same as absent).
 const ID: &str = "^[0-9]{0,18}$";
@@ -88,6 +88,10 @@ pub fn apply(api: &mut OpenApi, limits: &Limits) {
         }
     }
     for item in api.paths.paths.values_mut() {
+        // A partial update may send nothing: nothing changes.
+        if let Some(body) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) {
+            body.required = Some(Required::False);
+        }
         let with_body = [&mut item.post, &mut item.put, &mut item.patch];
         for op in with_body.into_iter().flatten() {
             add_errors(op, true);
