@@ -36,29 +36,43 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(show, approve))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The sign-in form `POST /oauth/authorize` takes (the page's hidden fields
+/// and what the member types); the same names come in the query of the GET.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthorizeForm)]
 struct AuthorizeParams {
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     response_type: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     client_id: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     redirect_uri: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     scope: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     state: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     code_challenge: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     code_challenge_method: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     username: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     password: Option<String>,
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     deny: Option<String>,
     /// The anti-forgery token from the page's hidden field.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     authenticity_token: Option<String>,
 }
@@ -273,6 +287,7 @@ async fn show(
 
 /// Signs in, approves, and redirects with the code (or shows it).
 #[utoipa::path(post, path = "/oauth/authorize", tag = "oauth",
+    request_body(content = AuthorizeParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The code, shown for urn:ietf:wg:oauth:2.0:oob", content_type = "text/html"),
               (status = 303, description = "Back to the app with a code"),
               (status = 400, description = "An unknown app or a redirect URI it did not register (a page that says which), or a malformed parameter (an error)",
