@@ -18,6 +18,9 @@ const ID: &str = "^[0-9]{0,18}$";
 /// An id in a path: at least one digit.
 const PATH_ID: &str = "^[0-9]{1,18}$";
 
+/// Forms that may come as multipart bodies.
+const MULTIPART_FORMS: &[&str] = &["MediaUploadForm", "ProfileForm"];
+
 /// Whether a parameter names an id (`id`, `max_id`, `account_id`, ...).
 fn is_id(name: &str) -> bool {
     name == "id" || name.ends_with("_id") || name.ends_with("id[]")
@@ -127,10 +130,14 @@ fn describe_forms(api: &mut OpenApi) {
                 .pattern(Some(NO_CONTROL_CHARACTERS))
                 .build()
         };
-        form.property_names = Some(Box::new(Schema::Object(text())));
-        form.additional_properties = Some(Box::new(AdditionalProperties::RefOr(RefOr::T(
-            Schema::Object(text()),
-        ))));
+        // (In a multipart body every field is text whatever it looks like, so
+        // there the extra fields are left unconstrained.)
+        if !MULTIPART_FORMS.contains(&name.as_str()) {
+            form.property_names = Some(Box::new(Schema::Object(text())));
+            form.additional_properties = Some(Box::new(AdditionalProperties::RefOr(RefOr::T(
+                Schema::Object(text()),
+            ))));
+        }
         // Text fields follow the same rule as text parameters, and so do the
         // names and values inside object fields.
         for field in form.properties.values_mut() {

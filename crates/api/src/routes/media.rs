@@ -34,6 +34,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update))
 }
 
+/// The multipart body of `POST /api/v2/media` and `/api/v1/media`; what
+/// [`receive`] reads.
+#[derive(utoipa::ToSchema)]
+#[schema(as = MediaUploadForm)]
+#[allow(dead_code)] // it only describes the form
+struct MediaUploadForm {
+    /// The photo: JPEG, PNG, GIF (first frame) or WebP, told by its bytes,
+    /// at most the photo size limit.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The photo's description for those who cannot see it (alt text).
+    description: Option<String>,
+    /// The focal point, `x,y`, each from -1 to 1.
+    focus: Option<String>,
+}
+
 /// Mastodon's MediaAttachment entity, plus a `lookbook` object with what
 /// Mastodon has no field for (clients ignore unknown fields): the dominant
 /// colours and the WebP variants.
@@ -102,6 +118,7 @@ async fn own(state: &AppState, me: i64, id: &str) -> ApiResult<Media> {
 
 /// Uploads a photo; processing happens in the worker.
 #[utoipa::path(post, path = "/api/v2/media", tag = "media",
+    request_body(content = MediaUploadForm, content_type = "multipart/form-data"),
     responses((status = 202, description = "A MediaAttachment, url null while processing"),
               (status = 413, description = "Larger than the photo limit"), (status = 422, description = "Not a supported image")))]
 async fn upload(
@@ -117,6 +134,7 @@ async fn upload(
 /// Uploads a photo and waits for the worker, up to a bound: 200 when ready,
 /// 422 with the reason when it failed, 202 when it is still processing.
 #[utoipa::path(post, path = "/api/v1/media", tag = "media",
+    request_body(content = MediaUploadForm, content_type = "multipart/form-data"),
     responses((status = 200, description = "The processed MediaAttachment"), (status = 202, description = "Still processing after the wait"),
               (status = 413, description = "Larger than the photo limit"), (status = 422, description = "Not a supported image, or processing failed")))]
 async fn upload_and_wait(
