@@ -11,10 +11,12 @@
 //! the counts an instance changed meanwhile are dropped when it is back.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use deadpool_redis::redis;
 use lookbook_core::db::counters::{self, Counts};
 use lookbook_core::db::statuses::{self, StatusCounts};
+use lookbook_core::kv::Lua;
 
 use crate::AppState;
 use crate::error::ApiResult;
@@ -52,17 +54,23 @@ fn pending_key(state: &AppState, spec: &Spec, id: i64) -> String {
 /// Stores counts only if the generation is still the one read before the
 /// load and no change that adds to them is under way (KEYS: counts,
 /// generation, pending; ARGV: generation, then field, value...).
-const STORE: &str = r"
+static STORE: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
+        r"
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
 if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], 300)
 return 1
-";
+",
+    )
+});
 
 /// A change: bump the generation, then add to a cached field or drop the
 /// counts (KEYS: counts, generation; ARGV: ttl, [field, delta]).
-const CHANGE: &str = r"
+static CHANGE: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
+        r"
 redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 if ARGV[2] and redis.call('EXISTS', KEYS[1]) == 1 then
@@ -71,7 +79,9 @@ else
   redis.call('DEL', KEYS[1])
 end
 return 0
-";
+",
+    )
+});
 
 /// Cached values (None where not cached) and generations of each id, or
 /// None when Redis does not answer.
@@ -162,10 +172,8 @@ async fn counts(
         let values = loaded.get(id).cloned().unwrap_or_else(|| zero.clone());
         if let Some(generation) = generation {
             let (counts, gen_key) = keys(state, spec, *id);
-            let mut eval = redis::cmd("EVAL");
-            eval.arg(STORE)
-                .arg(3)
-                .arg(counts)
+            let mut eval = STORE.call(3);
+            eval.arg(counts)
                 .arg(gen_key)
                 .arg(pending_key(state, spec, *id))
                 .arg(generation);
@@ -181,7 +189,7 @@ async fn counts(
     }
     if cached.is_some()
         && let Ok(mut conn) = state.kv.pool().get().await
-        && let Err(err) = pipe.query_async::<()>(&mut conn).await
+        && let Err(err) = STORE.run::<()>(&pipe, &mut conn).await
     {
         tracing::warn!(error = %err, "could not cache counts");
     }
@@ -247,10 +255,8 @@ async fn changed(state: &AppState, spec: &Spec, ids: &[i64], add: Option<(&str, 
     let mut pipe = redis::pipe();
     for id in ids {
         let (counts, generation) = keys(state, spec, *id);
-        let mut eval = redis::cmd("EVAL");
-        eval.arg(CHANGE)
-            .arg(2)
-            .arg(counts)
+        let mut eval = CHANGE.call(2);
+        eval.arg(counts)
             .arg(generation)
             .arg(TTL_SECS);
         if let Some((field, delta)) = add {
@@ -258,7 +264,7 @@ async fn changed(state: &AppState, spec: &Spec, ids: &[i64], add: Option<(&str, 
         }
         pipe.add_command(eval).ignore();
     }
-    if let Err(err) = pipe.query_async::<()>(&mut conn).await {
+    if let Err(err) = CHANGE.run::<()>(&pipe, &mut conn).await {
         tracing::warn!(error = %err, "could not update cached counts; dropping them later");
         state.flights.mark_stale(stale());
     }

@@ -57,7 +57,7 @@ async fn main() -> ExitCode {
 /// Creates the database when it does not exist yet (the role needs
 /// CREATEDB for that), then applies the pending migrations.
 async fn migrate(config: &Config) -> anyhow::Result<()> {
-    if lookbook_core::db::create_if_missing(&config.database.url).await? {
+    if lookbook_core::db::create_if_missing(config.database.url.expose()).await? {
         tracing::info!("database created");
     }
     let db = Db::connect_lazy(&config.database)?;

@@ -7,6 +7,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::secret::Secret;
+
 /// Why the configuration could not be read: the variable and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("configuration error: {var} {reason}")]
@@ -40,7 +42,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub http: HttpConfig,
     /// SMTP server for outgoing mail.
-    pub smtp_url: String,
+    pub smtp_url: Secret,
     /// Deadline for every call to another service (S3, SMTP, push).
     pub outbound_timeout: Duration,
     pub limits: Limits,
@@ -74,9 +76,9 @@ pub struct FeedConfig {
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
     /// The primary, which takes every write.
-    pub url: String,
+    pub url: Secret,
     /// An optional read replica for reads that tolerate a little lag.
-    pub replica_url: Option<String>,
+    pub replica_url: Option<Secret>,
     /// Upper bound of each pool, so a crowd cannot exhaust the server.
     pub max_connections: u32,
     /// How long a request waits for a pooled connection before giving up.
@@ -86,7 +88,7 @@ pub struct DatabaseConfig {
 /// Redis connection settings.
 #[derive(Debug, Clone)]
 pub struct RedisConfig {
-    pub url: String,
+    pub url: Secret,
     /// Upper bound of the pool.
     pub pool_size: usize,
     /// Prepended to every key, so several deployments (or tests) share a server.
@@ -112,7 +114,7 @@ pub struct S3Config {
     pub region: String,
     pub bucket: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
+    pub secret_access_key: Secret,
     /// Public URL that object keys are appended to in API responses.
     pub media_base_url: String,
 }
@@ -120,7 +122,7 @@ pub struct S3Config {
 /// RabbitMQ settings for the task pipeline.
 #[derive(Debug, Clone)]
 pub struct AmqpConfig {
-    pub url: String,
+    pub url: Secret,
     /// Prefix of every exchange and queue name, so deployments can share a vhost.
     pub queue_prefix: String,
     /// Delay before the first retry; each further retry waits twice as long.
@@ -251,16 +253,16 @@ impl Config {
             contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
             source_url: env.get("LOOKBOOK_SOURCE_URL").unwrap_or_default(),
             database: DatabaseConfig {
-                url: env.postgres_url("DATABASE_URL")?,
+                url: env.postgres_url("DATABASE_URL")?.into(),
                 replica_url: match env.get("DATABASE_REPLICA_URL") {
-                    Some(_) => Some(env.postgres_url("DATABASE_REPLICA_URL")?),
+                    Some(_) => Some(env.postgres_url("DATABASE_REPLICA_URL")?.into()),
                     None => None,
                 },
                 max_connections: env.positive("DATABASE_MAX_CONNECTIONS", 20)?,
                 acquire_timeout: env.millis("DATABASE_ACQUIRE_TIMEOUT_MS", 3000)?,
             },
             redis: RedisConfig {
-                url: env.scheme_url("REDIS_URL", &["redis", "rediss"])?,
+                url: env.scheme_url("REDIS_URL", &["redis", "rediss"])?.into(),
                 pool_size: env.positive("REDIS_POOL_SIZE", 32)?,
                 key_prefix: env
                     .get("REDIS_KEY_PREFIX")
@@ -281,11 +283,11 @@ impl Config {
                 region: env.get("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
                 bucket: env.required("S3_BUCKET")?,
                 access_key_id: env.required("S3_ACCESS_KEY_ID")?,
-                secret_access_key: env.required("S3_SECRET_ACCESS_KEY")?,
+                secret_access_key: env.required("S3_SECRET_ACCESS_KEY")?.into(),
                 media_base_url,
             },
             amqp: AmqpConfig {
-                url: env.scheme_url("AMQP_URL", &["amqp", "amqps"])?,
+                url: env.scheme_url("AMQP_URL", &["amqp", "amqps"])?.into(),
                 queue_prefix: env
                     .get("TASK_QUEUE_PREFIX")
                     .unwrap_or_else(|| "lookbook".into()),
@@ -335,7 +337,8 @@ impl Config {
             },
             smtp_url: env
                 .get("SMTP_URL")
-                .unwrap_or_else(|| "smtp://127.0.0.1:2525".into()),
+                .unwrap_or_else(|| "smtp://127.0.0.1:2525".into())
+                .into(),
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
             feeds: FeedConfig {
                 size: env.positive("FEED_SIZE", 800)?,
@@ -529,6 +532,24 @@ mod tests {
         assert_eq!(config.limits.status_chars, 500);
         assert_eq!(config.limits.page_max, 40);
         assert!(config.http.cors_allowed_origins.is_empty());
+    }
+
+    /// A configuration printed with `{:?}` (a log line, a panic message)
+    /// shows no password, key or connection secret.
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let mut vars = minimal();
+        vars.insert("DATABASE_URL", "postgres://app:pw-database@db/app".into());
+        vars.insert("DATABASE_REPLICA_URL", "postgres://app:pw-replica@db2/app".into());
+        vars.insert("REDIS_URL", "redis://:pw-redis@cache".into());
+        vars.insert("AMQP_URL", "amqp://app:pw-amqp@mq".into());
+        vars.insert("SMTP_URL", "smtp://app:pw-smtp@mail".into());
+        vars.insert("S3_SECRET_ACCESS_KEY", "pw-s3".into());
+        let config = load(&vars).unwrap();
+        let text = format!("{config:?} {config:#?}");
+        assert!(!text.contains("pw-"), "{text}");
+        assert_eq!(config.database.url.expose(), "postgres://app:pw-database@db/app");
+        assert_eq!(config.s3.secret_access_key.expose(), "pw-s3");
     }
 
     /// Each required variable, when absent, is named in the error.

@@ -9,9 +9,11 @@
 //! The feed is a cache: PostgreSQL stays the truth, and readers check what
 //! they take from it.
 
+use std::sync::LazyLock;
+
 use deadpool_redis::redis;
 
-use crate::kv::Kv;
+use crate::kv::{Kv, Lua};
 
 /// The marker member of a feed that exists.
 const MARKER: &str = "~";
@@ -30,7 +32,9 @@ pub fn home_key(kv: &Kv, account_id: i64) -> String {
 }
 
 /// Adds posts to every listed feed that exists, trimming each to `size`.
-const PUSH: &str = r"
+static PUSH: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
+        r"
 local size = tonumber(ARGV[1])
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
@@ -41,7 +45,9 @@ for _, key in ipairs(KEYS) do
   end
 end
 return 0
-";
+",
+    )
+});
 
 /// Adds `status_ids` to the feeds of `accounts` that exist.
 pub async fn push(kv: &Kv, accounts: &[i64], status_ids: &[i64], size: usize) -> crate::Result<()> {
@@ -49,8 +55,7 @@ pub async fn push(kv: &Kv, accounts: &[i64], status_ids: &[i64], size: usize) ->
         return Ok(());
     }
     let mut conn = kv.pool().get().await?;
-    let mut eval = redis::cmd("EVAL");
-    eval.arg(PUSH).arg(accounts.len());
+    let mut eval = PUSH.call(accounts.len());
     for account in accounts {
         eval.arg(home_key(kv, *account));
     }
@@ -58,7 +63,9 @@ pub async fn push(kv: &Kv, accounts: &[i64], status_ids: &[i64], size: usize) ->
     for id in status_ids {
         eval.arg(member(*id));
     }
-    let _: i64 = eval.query_async(&mut conn).await?;
+    let mut pipe = redis::pipe();
+    pipe.add_command(eval).ignore();
+    PUSH.run::<()>(&pipe, &mut conn).await?;
     Ok(())
 }
 

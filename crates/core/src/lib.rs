@@ -6,6 +6,7 @@
 //! - [`auth`]: tokens, scopes and passwords.
 //! - [`cache`]: the Memcached client for hydrated entities.
 //! - [`kv`]: the Redis pool for small hot state; [`feeds`]: home feeds in it.
+//! - [`secret`]: settings kept out of debug output.
 //! - [`storage`]: S3, where every byte of media lives.
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
@@ -19,6 +20,7 @@ pub mod db;
 pub mod error;
 pub mod feeds;
 pub mod kv;
+pub mod secret;
 pub mod storage;
 pub mod tasks;
 pub mod telemetry;
@@ -26,5 +28,6 @@ pub mod text;
 pub mod trending;
 
 pub use config::Config;
+pub use secret::Secret;
 
 pub use error::{Error, Result};

@@ -46,7 +46,7 @@ impl Storage {
     pub fn new(config: &S3Config, timeout: Duration) -> Storage {
         let credentials = Credentials::new(
             &config.access_key_id,
-            &config.secret_access_key,
+            config.secret_access_key.expose(),
             None,
             None,
             "lookbook-config",

@@ -1,6 +1,12 @@
 //! Logs as JSON lines, and the process-wide Prometheus recorder.
+//!
+//! The recorder keeps every histogram sample it is handed until its upkeep
+//! folds them into the buckets; a scrape does that too, but nothing
+//! guarantees a scraper. A thread of its own runs the upkeep every
+//! [`UPKEEP_INTERVAL`], so the samples held never outgrow one interval's.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
@@ -9,6 +15,10 @@ use tracing_subscriber::EnvFilter;
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+/// How often histogram samples are folded into their buckets: at 10,000
+/// requests a second, a few hundred kilobytes of samples at most.
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Sends JSON log lines to stdout, filtered by `RUST_LOG` (default `info`).
 pub fn init_logs() {
@@ -34,6 +44,19 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         // Another recorder can only be installed by a test harness; ours still renders.
         let _ = metrics::set_global_recorder(recorder);
+        let upkeep = handle.clone();
+        // A plain thread: the recorder may be made before or outside a runtime.
+        let spawned = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "no thread for the metrics upkeep: samples pile up until a scrape");
+        }
         handle
     })
 }

@@ -41,15 +41,101 @@ fn run(rest: &str, accept: fn(char) -> bool) -> usize {
         .map_or(rest.len(), |(i, _)| i)
 }
 
-/// Splits text into spans. Hashtags need a letter (`#1` is not one);
-/// mentions name a local username; links run to the next whitespace, less
-/// trailing punctuation.
+/// Schemes Mastodon links in post text (each written with `://`).
+const SCHEMES: &[&str] = &[
+    "http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini",
+];
+
+/// Characters a link never ends with, as Mastodon has them: ASCII
+/// punctuation that closes a sentence or a quote, and Japanese quotation
+/// marks. A `)` closing a `(` inside the link is kept.
+const NOT_LAST: &[char] = &[
+    '(', ')', '?', '!', '*', '"', '\'', '「', '」', '<', '>', ';', ':', '=', ',', '.', '$', '%',
+    '[', ']', '~', '&', '|', '@',
+];
+
+/// The byte ranges of the links in `text`, in order. linkify finds where a
+/// link starts and where its path ends (balanced brackets, quotes); on top
+/// of that, Mastodon's rules: its schemes only, not glued to a word before
+/// it, a host that ends at the first character no domain name has (so a
+/// bare `https://example.com。` or `https://example.com”` stops at the
+/// host), and none of [`NOT_LAST`] at the end.
+fn links(text: &str) -> Vec<(usize, usize)> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder.url_must_have_scheme(true);
+    finder
+        .links(text)
+        .filter_map(|link| {
+            let start = link.start();
+            let (scheme, rest) = link.as_str().split_once("://")?;
+            if !SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+                return None;
+            }
+            let glued = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '＠' | '$' | '#' | '＃'));
+            if glued {
+                return None;
+            }
+            let after_scheme = start + scheme.len() + 3;
+            let host = rest
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | ':' | '[' | ']')))
+                .map_or(rest.len(), |(i, _)| i);
+            let mut end = if rest[host..].starts_with(['/', '?', '#']) {
+                link.end()
+            } else {
+                after_scheme + host
+            };
+            // A `(` never closed is where the link stops.
+            let mut open = Vec::new();
+            for (i, c) in text[after_scheme..end].char_indices() {
+                match c {
+                    '(' => open.push(after_scheme + i),
+                    ')' => {
+                        open.pop();
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(&unclosed) = open.first() {
+                end = unclosed;
+            }
+            while let Some(last) = text[start..end].chars().next_back() {
+                let closes_a_pair = last == ')'
+                    && text[start..end].matches('(').count() >= text[start..end].matches(')').count();
+                if closes_a_pair || !NOT_LAST.contains(&last) {
+                    break;
+                }
+                end -= last.len_utf8();
+            }
+            (end > after_scheme).then_some((start, end))
+        })
+        .collect()
+}
+
+/// Splits text into spans. Links follow Mastodon's rules (see [`links`]);
+/// hashtags need a letter (`#1` is not one); mentions name a local username.
 pub fn spans(text: &str) -> Vec<Span<'_>> {
     let mut out = Vec::new();
-    let mut plain_from = 0;
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
+    let mut from = 0;
+    for (start, end) in links(text) {
+        tags_and_mentions(text, from, start, &mut out);
+        out.push(Span::Link(&text[start..end]));
+        from = end;
+    }
+    tags_and_mentions(text, from, text.len(), &mut out);
+    out
+}
+
+/// The spans of `text[from..to]`, which holds no link.
+fn tags_and_mentions<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Span<'a>>) {
+    let mut plain_from = from;
+    let mut i = from;
+    while i < to {
+        let rest = &text[i..to];
         let found = if rest.starts_with('#') && starts_word(text, i) {
             let len = run(&rest[1..], is_tag_char);
             let name = &rest[1..1 + len];
@@ -60,16 +146,6 @@ pub fn spans(text: &str) -> Vec<Span<'_>> {
             // `@name@elsewhere` addresses another server: left as text.
             let remote = rest[1 + len..].starts_with('@');
             (len > 0 && !remote).then(|| (Span::Mention(&rest[1..1 + len]), 1 + len))
-        } else if (rest.starts_with("https://") || rest.starts_with("http://"))
-            && starts_word(text, i)
-        {
-            let mut len = run(rest, |c| {
-                !c.is_whitespace() && c != '<' && c != '>' && c != '"'
-            });
-            while len > 0 && rest[..len].ends_with(['.', ',', '!', '?', ')', ':', ';', '\'']) {
-                len -= 1;
-            }
-            (len > "https://".len()).then(|| (Span::Link(&rest[..len]), len))
         } else {
             None
         };
@@ -85,10 +161,9 @@ pub fn spans(text: &str) -> Vec<Span<'_>> {
             None => i += rest.chars().next().map_or(1, char::len_utf8),
         }
     }
-    if plain_from < text.len() {
-        out.push(Span::Plain(&text[plain_from..]));
+    if plain_from < to {
+        out.push(Span::Plain(&text[plain_from..to]));
     }
-    out
 }
 
 /// The distinct hashtags of a text, lowercased, in order of appearance.
@@ -150,5 +225,79 @@ mod tests {
         assert_eq!(spans("héllo wörld"), vec![Plain("héllo wörld")]);
         assert_eq!(spans(""), Vec::<Span>::new());
         assert_eq!(spans("#"), vec![Plain("#")]);
+    }
+
+    /// Links end where Mastodon ends them: balanced parentheses stay,
+    /// sentence punctuation and quotes around the link do not, a bare host
+    /// stops before CJK punctuation, and other schemes are plain text.
+    #[test]
+    fn links_end_where_mastodon_ends_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            // Parentheses.
+            (
+                "see https://en.wikipedia.org/wiki/Link_(Zelda) now",
+                Some("https://en.wikipedia.org/wiki/Link_(Zelda)"),
+            ),
+            ("(see https://example.com/a)", Some("https://example.com/a")),
+            ("https://example.com/a_(b)_c", Some("https://example.com/a_(b)_c")),
+            ("https://example.com/foo)bar", Some("https://example.com/foo")),
+            ("https://example.com/a(b", Some("https://example.com/a")),
+            // Trailing dots, commas and other sentence punctuation.
+            ("https://example.com/a.", Some("https://example.com/a")),
+            ("https://example.com/a,", Some("https://example.com/a")),
+            ("https://example.com/a!", Some("https://example.com/a")),
+            ("https://example.com/a?", Some("https://example.com/a")),
+            ("https://example.com/a:", Some("https://example.com/a")),
+            ("https://example.com/a;", Some("https://example.com/a")),
+            ("https://example.com/...", Some("https://example.com/")),
+            ("https://example.com...", Some("https://example.com")),
+            ("https://example.com/a=", Some("https://example.com/a")),
+            (
+                "https://example.com/?q=a&b=c#frag.",
+                Some("https://example.com/?q=a&b=c#frag"),
+            ),
+            // Quotes.
+            ("\"https://example.com/a\"", Some("https://example.com/a")),
+            ("'https://example.com/a'", Some("https://example.com/a")),
+            ("“https://example.com”", Some("https://example.com")),
+            // A curly quote after a path is part of it for Mastodon too.
+            ("“https://example.com/a”", Some("https://example.com/a”")),
+            // CJK punctuation.
+            ("「https://example.com/a」", Some("https://example.com/a")),
+            ("https://example.com。次", Some("https://example.com")),
+            ("リンクhttps://example.com/a。次", Some("https://example.com/a。次")),
+            ("https://ja.wikipedia.org/wiki/日本", Some("https://ja.wikipedia.org/wiki/日本")),
+            // What comes before the scheme.
+            ("x:https://example.com", Some("https://example.com")),
+            ("xhttps://example.com", None),
+            // Schemes Mastodon does not link.
+            ("javascript:alert(1)", None),
+            ("ftp://x.org", None),
+            ("gemini://x.org/a", Some("gemini://x.org/a")),
+        ];
+        for (text, expected) in cases {
+            let found: Vec<&str> = spans(text)
+                .into_iter()
+                .filter_map(|s| match s {
+                    Link(link) => Some(link),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(found, expected.iter().copied().collect::<Vec<_>>(), "in {text:?}");
+        }
+    }
+
+    /// A `#` or `@` inside a link belongs to the link.
+    #[test]
+    fn tags_inside_links_stay_links() {
+        assert_eq!(
+            spans("look https://shop.example/p#denim @ana"),
+            vec![
+                Plain("look "),
+                Link("https://shop.example/p#denim"),
+                Plain(" "),
+                Mention("ana"),
+            ]
+        );
     }
 }

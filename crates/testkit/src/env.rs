@@ -203,7 +203,7 @@ impl TestEnv {
             region: self.var("S3_REGION").to_string(),
             bucket: bucket.to_string(),
             access_key_id: self.var("S3_ACCESS_KEY_ID").to_string(),
-            secret_access_key: self.var("S3_SECRET_ACCESS_KEY").to_string(),
+            secret_access_key: self.var("S3_SECRET_ACCESS_KEY").to_string().into(),
             media_base_url: String::new(),
         };
         Storage::new(&s3, Duration::from_secs(5))

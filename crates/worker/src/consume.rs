@@ -48,7 +48,7 @@ const MAX_JITTER: Duration = Duration::from_secs(2);
 pub struct Consumer {
     pub context: Context,
     pub topology: Topology,
-    pub amqp_url: String,
+    pub amqp_url: lookbook_core::Secret,
     /// Unacknowledged deliveries per queue.
     pub prefetch: u16,
     /// Tasks that may run at once: fewer than the database connections, so
@@ -124,7 +124,7 @@ impl Consumer {
 
     async fn connect(&self) -> lookbook_core::Result<(Connection, Channel)> {
         let (conn, channel) =
-            broker::connect(&self.amqp_url, "lookbook-worker", self.timeout).await?;
+            broker::connect(self.amqp_url.expose(), "lookbook-worker", self.timeout).await?;
         self.topology.declare(&channel).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())

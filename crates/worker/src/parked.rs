@@ -125,7 +125,7 @@ async fn connect(
 ) -> lookbook_core::Result<(lapin::Connection, lapin::Channel)> {
     let timeout = config.outbound_timeout.max(Duration::from_secs(1));
     let (conn, channel) =
-        broker::connect(&config.amqp.url, "lookbook-worker-admin", timeout).await?;
+        broker::connect(config.amqp.url.expose(), "lookbook-worker-admin", timeout).await?;
     topology.declare(&channel).await?;
     Ok((conn, channel))
 }

@@ -190,3 +190,28 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     );
     env.cleanup().await;
 }
+
+/// The password in a connection URL (`scheme://user:password@host`).
+fn url_password(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let userinfo = rest.split_once('@').map_or("", |(userinfo, _)| userinfo);
+    userinfo.split_once(':').map_or("", |(_, password)| password)
+}
+
+/// Everything an instance holds, printed with `{:?}` as a careless log line
+/// or a panic would, shows neither the database password nor the S3 key.
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_output_of_a_running_instance_shows_no_secret() {
+    let env = TestEnv::new().await;
+    let state = lookbook_api::state::AppState::connect(env.config())
+        .await
+        .unwrap();
+    let text = format!("{state:?} {state:#?}");
+    let password = url_password(env.var("DATABASE_URL"));
+    assert!(!password.is_empty(), "the test database has a password");
+    assert!(!text.contains(&format!(":{password}@")), "{text}");
+    let key = env.var("S3_SECRET_ACCESS_KEY");
+    assert!(!text.contains(key), "{text}");
+    assert!(text.contains("Secret(***)"), "{text}");
+    env.cleanup().await;
+}

@@ -42,9 +42,9 @@ impl Db {
     /// Builds bounded pools. Connections are opened lazily, so an instance
     /// starts (and reports not ready) while the database is down.
     pub fn connect_lazy(config: &DatabaseConfig) -> crate::Result<Db> {
-        let primary = pool(&config.url, config)?;
+        let primary = pool(config.url.expose(), config)?;
         let replica = match &config.replica_url {
-            Some(url) => pool(url, config)?,
+            Some(url) => pool(url.expose(), config)?,
             None => primary.clone(),
         };
         Ok(Db {

@@ -29,7 +29,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub struct Relay {
     pub db: PgPool,
     pub topology: Topology,
-    pub amqp_url: String,
+    pub amqp_url: crate::Secret,
     /// Pause after a pass that found fewer rows than a full batch.
     pub poll_interval: Duration,
     pub batch_size: i64,
@@ -87,7 +87,7 @@ impl Relay {
 
     async fn connect(&self) -> crate::Result<(Connection, Channel)> {
         let (conn, channel) =
-            broker::connect(&self.amqp_url, "lookbook-relay", self.timeout).await?;
+            broker::connect(self.amqp_url.expose(), "lookbook-relay", self.timeout).await?;
         self.topology.declare(&channel).await?;
         Ok((conn, channel))
     }

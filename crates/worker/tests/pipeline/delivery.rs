@@ -73,7 +73,7 @@ async fn a_message_delivered_twice_is_done_once() {
     // Publish a copy of the same task ourselves, racing the relay's.
     let config = app.env.config();
     let topology = Topology::new(&config.amqp);
-    let (conn, channel) = broker::connect(&config.amqp.url, "test", Duration::from_secs(5))
+    let (conn, channel) = broker::connect(config.amqp.url.expose(), "test", Duration::from_secs(5))
         .await
         .unwrap();
     // The worker may not have declared the queues yet.
