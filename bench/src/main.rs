@@ -96,7 +96,18 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         "run" => run(&args).await,
-        _ => bail!("usage: lookbook-bench generate|photos|run …; see bench/run"),
+        "images" => {
+            let dir = PathBuf::from(args.need("dir")?);
+            let photos = photos::ensure(&dir)?;
+            for photo in &photos {
+                println!("{}", photo.display());
+                for r in scenarios::quality::jpeg_variants(photo, &dir.join("work"))? {
+                    println!("  {}: {:.1} {} ({})", r.name, r.value, r.unit, r.how);
+                }
+            }
+            Ok(())
+        }
+        _ => bail!("usage: lookbook-bench generate|photos|images|run …; see bench/run"),
     }
 }
 
@@ -195,6 +206,10 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 let (ours, vips) = scenarios::references::images(&ctx)?;
                 report.references.push(ours);
                 report.references.push(vips);
+                report.references.extend(scenarios::quality::jpeg_variants(
+                    &ctx.photos[0],
+                    &ctx.work_dir,
+                )?);
             }
             _ => unreachable!("checked above"),
         }

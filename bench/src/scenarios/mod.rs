@@ -7,6 +7,7 @@ pub mod flash;
 pub mod hotkey;
 pub mod journey;
 pub mod photo;
+pub mod quality;
 pub mod reads;
 pub mod references;
 pub mod targets;

@@ -23,6 +23,9 @@ static DECODING: Semaphore = Semaphore::const_new(2);
 /// JPEG quality of every served image.
 const QUALITY: u8 = 85;
 
+/// How the JPEGs are encoded, for reports.
+pub const JPEG_ENCODER: &str = "image's baseline encoder, quality 85, 4:4:4, standard Huffman tables";
+
 /// A decoded, upright image and the colour profile it came with.
 #[derive(Debug)]
 pub struct Decoded {

@@ -20,7 +20,7 @@ use crate::{Context, imaging};
 /// Variant names and their widths, largest first (each is scaled from the
 /// one before); the first is the capped original. The JPEG of each is
 /// recorded under the name, the WebP under `<name>.webp`.
-const VARIANTS: &[(&str, u32)] = &[
+pub const VARIANTS: &[(&str, u32)] = &[
     ("original", 3840),
     ("1080", 1080),
     ("640", 640),
