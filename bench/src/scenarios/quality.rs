@@ -1,7 +1,8 @@
 //! What the worker's JPEG variants weigh and how close they stay to the
 //! photo: each variant's bytes, its encoding time, and its DSSIM (the
 //! `dssim` tool from crates.io; 0 is identical, lower is better) against the
-//! scaled pixels it was encoded from. Run inside the `vips` scenario and
+//! scaled pixels it was encoded from; and the time an avatar takes to
+//! make from the same photo. Run inside the `vips` scenario and
 //! alone as `lookbook-bench images`, which needs no running system.
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use anyhow::Context as _;
 use lookbook_core::config::Limits;
 use lookbook_worker::imaging;
 use lookbook_worker::tasks::media::VARIANTS;
+use lookbook_worker::tasks::profile_image;
 
 use crate::report::Reference;
 
@@ -35,7 +37,7 @@ pub fn jpeg_variants(photo: &Path, work_dir: &Path) -> anyhow::Result<Vec<Refere
             current = imaging::resize(&current, w, h)?;
         }
         let started = Instant::now();
-        let jpeg = imaging::jpeg_rgb(&current, icc.as_deref())?;
+        let jpeg = imaging::jpeg(&current, icc.as_deref())?;
         let encode_ms = started.elapsed().as_secs_f64() * 1000.0;
         let reference = dir.join(format!("{name}.png"));
         current.save(&reference)?;
@@ -52,6 +54,19 @@ pub fn jpeg_variants(photo: &Path, work_dir: &Path) -> anyhow::Result<Vec<Refere
             ),
         });
     }
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        profile_image::render(&bytes, 400, 400, &limits)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    out.push(Reference {
+        name: "avatar 400x400 from the photo".into(),
+        value: times[1],
+        unit: "ms".into(),
+        how: "decode, crop to fill, scale, encode; median of 3".into(),
+    });
     Ok(out)
 }
 

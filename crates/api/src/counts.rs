@@ -256,9 +256,7 @@ async fn changed(state: &AppState, spec: &Spec, ids: &[i64], add: Option<(&str, 
     for id in ids {
         let (counts, generation) = keys(state, spec, *id);
         let mut eval = CHANGE.call(2);
-        eval.arg(counts)
-            .arg(generation)
-            .arg(TTL_SECS);
+        eval.arg(counts).arg(generation).arg(TTL_SECS);
         if let Some((field, delta)) = add {
             eval.arg(field).arg(delta);
         }

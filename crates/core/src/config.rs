@@ -540,7 +540,10 @@ mod tests {
     fn debug_output_shows_no_secret() {
         let mut vars = minimal();
         vars.insert("DATABASE_URL", "postgres://app:pw-database@db/app".into());
-        vars.insert("DATABASE_REPLICA_URL", "postgres://app:pw-replica@db2/app".into());
+        vars.insert(
+            "DATABASE_REPLICA_URL",
+            "postgres://app:pw-replica@db2/app".into(),
+        );
         vars.insert("REDIS_URL", "redis://:pw-redis@cache".into());
         vars.insert("AMQP_URL", "amqp://app:pw-amqp@mq".into());
         vars.insert("SMTP_URL", "smtp://app:pw-smtp@mail".into());
@@ -548,7 +551,10 @@ mod tests {
         let config = load(&vars).unwrap();
         let text = format!("{config:?} {config:#?}");
         assert!(!text.contains("pw-"), "{text}");
-        assert_eq!(config.database.url.expose(), "postgres://app:pw-database@db/app");
+        assert_eq!(
+            config.database.url.expose(),
+            "postgres://app:pw-database@db/app"
+        );
         assert_eq!(config.s3.secret_access_key.expose(), "pw-s3");
     }
 

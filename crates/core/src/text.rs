@@ -72,17 +72,18 @@ fn links(text: &str) -> Vec<(usize, usize)> {
             if !SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
                 return None;
             }
-            let glued = text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '＠' | '$' | '#' | '＃'));
+            let glued = text[..start].chars().next_back().is_some_and(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '@' | '＠' | '$' | '#' | '＃')
+            });
             if glued {
                 return None;
             }
             let after_scheme = start + scheme.len() + 3;
             let host = rest
                 .char_indices()
-                .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | ':' | '[' | ']')))
+                .find(|(_, c)| {
+                    !(c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | ':' | '[' | ']'))
+                })
                 .map_or(rest.len(), |(i, _)| i);
             let mut end = if rest[host..].starts_with(['/', '?', '#']) {
                 link.end()
@@ -105,7 +106,8 @@ fn links(text: &str) -> Vec<(usize, usize)> {
             }
             while let Some(last) = text[start..end].chars().next_back() {
                 let closes_a_pair = last == ')'
-                    && text[start..end].matches('(').count() >= text[start..end].matches(')').count();
+                    && text[start..end].matches('(').count()
+                        >= text[start..end].matches(')').count();
                 if closes_a_pair || !NOT_LAST.contains(&last) {
                     break;
                 }
@@ -239,8 +241,14 @@ mod tests {
                 Some("https://en.wikipedia.org/wiki/Link_(Zelda)"),
             ),
             ("(see https://example.com/a)", Some("https://example.com/a")),
-            ("https://example.com/a_(b)_c", Some("https://example.com/a_(b)_c")),
-            ("https://example.com/foo)bar", Some("https://example.com/foo")),
+            (
+                "https://example.com/a_(b)_c",
+                Some("https://example.com/a_(b)_c"),
+            ),
+            (
+                "https://example.com/foo)bar",
+                Some("https://example.com/foo"),
+            ),
             ("https://example.com/a(b", Some("https://example.com/a")),
             // Trailing dots, commas and other sentence punctuation.
             ("https://example.com/a.", Some("https://example.com/a")),
@@ -265,8 +273,14 @@ mod tests {
             // CJK punctuation.
             ("「https://example.com/a」", Some("https://example.com/a")),
             ("https://example.com。次", Some("https://example.com")),
-            ("リンクhttps://example.com/a。次", Some("https://example.com/a。次")),
-            ("https://ja.wikipedia.org/wiki/日本", Some("https://ja.wikipedia.org/wiki/日本")),
+            (
+                "リンクhttps://example.com/a。次",
+                Some("https://example.com/a。次"),
+            ),
+            (
+                "https://ja.wikipedia.org/wiki/日本",
+                Some("https://ja.wikipedia.org/wiki/日本"),
+            ),
             // What comes before the scheme.
             ("x:https://example.com", Some("https://example.com")),
             ("xhttps://example.com", None),
@@ -283,7 +297,11 @@ mod tests {
                     _ => None,
                 })
                 .collect();
-            assert_eq!(found, expected.iter().copied().collect::<Vec<_>>(), "in {text:?}");
+            assert_eq!(
+                found,
+                expected.iter().copied().collect::<Vec<_>>(),
+                "in {text:?}"
+            );
         }
     }
 

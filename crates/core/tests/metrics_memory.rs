@@ -52,7 +52,11 @@ fn latency_samples_do_not_pile_up_without_a_scrape() {
         std::thread::sleep(pause);
         seen.push(resident_bytes());
     }
-    let growth = seen.last().copied().unwrap_or(before).saturating_sub(before);
+    let growth = seen
+        .last()
+        .copied()
+        .unwrap_or(before)
+        .saturating_sub(before);
     let curve: Vec<String> = seen
         .iter()
         .map(|b| format!("{:.1} MB", *b as f64 / 1e6))

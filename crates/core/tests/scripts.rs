@@ -1,6 +1,8 @@
 //! Lua scripts against the real Redis of `REDIS_URL`: called by hash, and
 //! still working when the server has forgotten them (a restart, a flush).
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use deadpool_redis::redis;
@@ -10,7 +12,11 @@ use lookbook_core::kv::Kv;
 
 fn kv() -> Kv {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into());
-    let prefix = format!("test-scripts-{}-{}:", std::process::id(), rand::random::<u32>());
+    let prefix = format!(
+        "test-scripts-{}-{}:",
+        std::process::id(),
+        rand::random::<u32>()
+    );
     let config = RedisConfig {
         url: url.into(),
         pool_size: 2,
@@ -46,7 +52,10 @@ async fn feed_pushes_run_by_hash_and_survive_a_script_flush() {
         feeds::push(&kv, &[account], &[id], 100).await.unwrap();
     }
     let after = calls(&kv, "evalsha").await;
-    assert!(after >= before + 10, "EVALSHA calls went from {before} to {after}");
+    assert!(
+        after >= before + 10,
+        "EVALSHA calls went from {before} to {after}"
+    );
 
     let mut conn = kv.pool().get().await.unwrap();
     let _: () = redis::cmd("SCRIPT")

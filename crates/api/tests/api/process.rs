@@ -195,7 +195,9 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
 fn url_password(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let userinfo = rest.split_once('@').map_or("", |(userinfo, _)| userinfo);
-    userinfo.split_once(':').map_or("", |(_, password)| password)
+    userinfo
+        .split_once(':')
+        .map_or("", |(_, password)| password)
 }
 
 /// Everything an instance holds, printed with `{:?}` as a careless log line

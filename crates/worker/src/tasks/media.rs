@@ -1,7 +1,8 @@
 //! `process_media`: turns an uploaded photo into the served variants — a
 //! capped original and 1080, 640 and 320 px wide, each as JPEG and as WebP
 //! carrying only the colour profile (EXIF and GPS are gone) — fills in
-//! Mastodon's `meta` and `blurhash`, and finds the dominant colours. A photo
+//! Mastodon's `meta` and `blurhash`, and finds the dominant colours (both
+//! read in sRGB, whatever the photo's colour profile). A photo
 //! that cannot be decoded (damaged, a bomb, not an image) is marked failed
 //! with the reason the member will see.
 //!
@@ -86,7 +87,7 @@ pub fn render(bytes: &[u8], limits: &Limits, focus: (f32, f32)) -> anyhow::Resul
             name: (*name).to_string(),
             file_name: format!("{name}.jpg"),
             content_type: "image/jpeg",
-            bytes: imaging::jpeg_rgb(&current, icc)?,
+            bytes: imaging::jpeg(&current, icc)?,
         });
         files.push(File {
             name: format!("{name}.webp"),
@@ -95,9 +96,9 @@ pub fn render(bytes: &[u8], limits: &Limits, focus: (f32, f32)) -> anyhow::Resul
             bytes: imaging::webp::encode(&current, icc)?,
         });
     }
-    // `current` is now the smallest variant.
+    // `current` is now the smallest variant; colours are read in sRGB.
     let (w, h) = imaging::fit_square(current.width(), current.height(), THUMBNAIL);
-    let thumbnail = imaging::resize(&current, w, h)?;
+    let thumbnail = imaging::to_srgb(&imaging::resize(&current, w, h)?, icc);
     let meta = json!({
         "original": size(width, height),
         "small": size(current.width(), current.height()),
@@ -182,7 +183,84 @@ async fn delete_upload(tx: &mut PgConnection, key: &str) -> lookbook_core::Resul
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::io::Cursor;
+
+    use image::ImageEncoder;
+    use image::codecs::png::PngEncoder;
+
+    /// A PNG of one colour carrying the Display P3 profile.
+    pub fn p3_png(width: u32, height: u32, p3: [u8; 3]) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(width, height, image::Rgb(p3));
+        let mut out = Vec::new();
+        let mut encoder = PngEncoder::new(Cursor::new(&mut out));
+        let icc = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        encoder.set_icc_profile(icc).unwrap();
+        encoder
+            .write_image(img.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    fn near(found: [u8; 3], expected: [u8; 3]) -> bool {
+        found.iter().zip(expected).all(|(a, b)| a.abs_diff(b) <= 3)
+    }
+
+    /// A Display P3 photo whose colour is sRGB (200, 80, 60) — written in
+    /// P3 as (186, 88, 67), by the standard primaries — gets that sRGB
+    /// colour as its dominant colour and in its blurhash, and its variants
+    /// keep the P3 profile.
+    #[test]
+    fn colours_of_a_display_p3_photo_are_read_in_srgb() {
+        let png = p3_png(300, 200, [186, 88, 67]);
+        let limits = lookbook_core::config::Limits::default();
+        let rendered = super::render(&png, &limits, (0.0, 0.0)).unwrap();
+        let dominant = rendered.colors.first().expect("a dominant colour");
+        let rgb = [1, 3, 5].map(|i| u8::from_str_radix(&dominant[i..i + 2], 16).unwrap());
+        assert!(near(rgb, [200, 80, 60]), "dominant colour {dominant}");
+        // The blurhash's average colour: characters 2 to 5, base 83, as sRGB.
+        const DIGITS: &str =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
+        let dc = rendered.blurhash[2..6]
+            .chars()
+            .fold(0u32, |n, c| n * 83 + DIGITS.find(c).unwrap() as u32);
+        let average = [(dc >> 16) as u8, (dc >> 8) as u8, dc as u8];
+        assert!(near(average, [200, 80, 60]), "blurhash colour {average:?}");
+        let jpeg = &rendered
+            .files
+            .iter()
+            .find(|f| f.name == "320")
+            .unwrap()
+            .bytes;
+        let mut decoder = image::codecs::jpeg::JpegDecoder::new(Cursor::new(jpeg)).unwrap();
+        let icc = image::ImageDecoder::icc_profile(&mut decoder).unwrap();
+        let expected = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        assert_eq!(icc.as_deref(), Some(expected.as_slice()));
+    }
+
+    /// Served JPEGs are progressive, with 4:2:0 chroma: they show whole
+    /// early on a slow network and weigh less.
+    #[test]
+    fn variants_are_progressive_and_subsampled() {
+        let img = image::RgbImage::from_fn(640, 480, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        let jpeg = crate::imaging::jpeg(&img, None).unwrap();
+        let sof2 = jpeg
+            .windows(2)
+            .position(|w| w == [0xff, 0xc2])
+            .expect("a progressive frame header (SOF2)");
+        assert!(
+            !jpeg.windows(2).any(|w| w == [0xff, 0xc0]),
+            "no baseline frame"
+        );
+        // SOF2: length (2), precision (1), height (2), width (2), components (1),
+        // then per component: id, sampling factors, table. Luma samples 2x2.
+        assert_eq!(jpeg[sof2 + 2 + 2 + 1 + 2 + 2 + 1 + 1], 0x22);
+        let back = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!((back.width(), back.height()), (640, 480));
+    }
+
     /// Variant keys follow from the original's key.
     #[test]
     fn variant_keys_follow_the_original() {

@@ -2,7 +2,8 @@
 //! that is served: decoded within the size limits (refused from the header
 //! before any pixels are decoded), turned upright by its EXIF orientation,
 //! cropped to fill 400x400 (avatar) or 1500x500 (header), and re-encoded as
-//! JPEG, which drops every metadata block, GPS included.
+//! JPEG, which drops every metadata block, GPS included, but keeps the
+//! colour profile (a Display P3 avatar keeps its colours).
 //!
 //! The account keeps showing its previous image until the new one is ready;
 //! an upload that fails to process is dropped and the previous image stays.
@@ -10,7 +11,6 @@
 //! after success finds the upload no longer pending and its image shown.
 
 use anyhow::anyhow;
-use image::imageops::FilterType;
 use lookbook_core::config::Limits;
 use lookbook_core::db::accounts;
 use lookbook_core::tasks::{self, Task};
@@ -114,10 +114,8 @@ async fn delete_later(tx: &mut PgConnection, keys: Vec<String>) -> lookbook_core
 /// `width` x `height` and encodes a JPEG.
 pub fn render(bytes: &[u8], width: u32, height: u32, limits: &Limits) -> anyhow::Result<Vec<u8>> {
     let decoded = imaging::decode(bytes, limits)?;
-    let cropped = decoded
-        .image
-        .resize_to_fill(width, height, FilterType::Lanczos3);
-    imaging::jpeg(&cropped, None)
+    let cropped = imaging::resize_to_fill(&decoded.image.into_rgb8(), width, height)?;
+    imaging::jpeg(&cropped, decoded.icc.as_deref())
 }
 
 #[cfg(test)]
@@ -163,6 +161,39 @@ mod tests {
         let mut damaged = png(50, 50);
         damaged.truncate(40);
         assert!(render(&damaged, 400, 400, &limits()).is_err());
+    }
+
+    /// A Display P3 avatar keeps its profile, so its colours stay as taken.
+    #[test]
+    fn avatars_keep_their_colour_profile() {
+        let png = crate::tasks::media::tests::p3_png(600, 500, [186, 88, 67]);
+        let jpeg = render(&png, 400, 400, &limits()).unwrap();
+        let mut decoder = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&jpeg)).unwrap();
+        let icc = image::ImageDecoder::icc_profile(&mut decoder).unwrap();
+        let expected = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        assert_eq!(icc.as_deref(), Some(expected.as_slice()));
+    }
+
+    /// Filling crops what does not fit evenly on both sides: of a wide
+    /// picture with a green middle and red and blue ends, the avatar is
+    /// the green middle.
+    #[test]
+    fn filling_keeps_the_middle() {
+        let img = image::RgbImage::from_fn(900, 300, |x, _| match x {
+            0..300 => image::Rgb([255, 0, 0]),
+            300..600 => image::Rgb([0, 255, 0]),
+            _ => image::Rgb([0, 0, 255]),
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let jpeg = render(&png, 400, 400, &limits()).unwrap();
+        let out = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+        for (x, y) in [(10, 10), (200, 200), (390, 390)] {
+            let [r, g, b] = out.get_pixel(x, y).0;
+            assert!(g > 200 && r < 40 && b < 40, "({x}, {y}) is {r},{g},{b}");
+        }
     }
 
     /// Served keys follow from the original's, so a rerun writes the same object.
