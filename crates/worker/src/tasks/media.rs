@@ -189,13 +189,19 @@ pub(crate) mod tests {
     use image::ImageEncoder;
     use image::codecs::png::PngEncoder;
 
+    /// A Display P3 profile, made once: its header carries the time it was
+    /// made, so two made a second apart differ.
+    pub fn p3_icc() -> &'static [u8] {
+        static ICC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        ICC.get_or_init(|| moxcms::ColorProfile::new_display_p3().encode().unwrap())
+    }
+
     /// A PNG of one colour carrying the Display P3 profile.
     pub fn p3_png(width: u32, height: u32, p3: [u8; 3]) -> Vec<u8> {
         let img = image::RgbImage::from_pixel(width, height, image::Rgb(p3));
         let mut out = Vec::new();
         let mut encoder = PngEncoder::new(Cursor::new(&mut out));
-        let icc = moxcms::ColorProfile::new_display_p3().encode().unwrap();
-        encoder.set_icc_profile(icc).unwrap();
+        encoder.set_icc_profile(p3_icc().to_vec()).unwrap();
         encoder
             .write_image(img.as_raw(), width, height, image::ExtendedColorType::Rgb8)
             .unwrap();
@@ -234,8 +240,7 @@ pub(crate) mod tests {
             .bytes;
         let mut decoder = image::codecs::jpeg::JpegDecoder::new(Cursor::new(jpeg)).unwrap();
         let icc = image::ImageDecoder::icc_profile(&mut decoder).unwrap();
-        let expected = moxcms::ColorProfile::new_display_p3().encode().unwrap();
-        assert_eq!(icc.as_deref(), Some(expected.as_slice()));
+        assert_eq!(icc.as_deref(), Some(p3_icc()));
     }
 
     /// Served JPEGs are progressive, with 4:2:0 chroma: they show whole
