@@ -1,6 +1,14 @@
-//! `/healthz` (the process is alive), `/readyz` (every dependency answers,
-//! and the instance is not shutting down) and `/hello` (a fixed text: the
-//! ceiling the benchmarks compare the other routes with).
+//! `/healthz` (the process is alive), `/readyz` (the instance can serve:
+//! PostgreSQL's primary answers and it is not shutting down) and `/hello`
+//! (a fixed text: the ceiling the benchmarks compare the other routes with).
+//!
+//! Readiness tells a load balancer whether to send this instance requests.
+//! Redis, Memcached, S3 and the read replica are shared by every instance,
+//! and the API serves around them (counts and feeds from PostgreSQL, reads
+//! past the cache, text posts without S3, reads on the primary): when one
+//! of them is down, `/readyz` still answers 200, says `degraded` and names
+//! it. Only what no request can do without (the primary) or shutting down
+//! makes it 503, so a shared outage never empties the load balancer.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -38,7 +46,8 @@ async fn hello() -> &'static str {
 /// The answer of `/healthz` and `/readyz`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`, `unavailable` or `draining`.
+    /// `ok`, `degraded` (serving without some shared dependency),
+    /// `unavailable` or `draining`.
     status: &'static str,
     /// Each dependency and `ok` or what went wrong (readiness only).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -61,11 +70,16 @@ async fn healthz() -> Json<Health> {
 
 type Check<'a> = Pin<Box<dyn Future<Output = lookbook_core::Result<()>> + Send + 'a>>;
 
-/// Every dependency answers within its deadline; otherwise 503 naming those that do not.
+/// Dependencies the API cannot serve without.
+const CRITICAL: &[&str] = &["postgres"];
+
+/// 200 while the instance can serve (`degraded` when a shared dependency it
+/// serves around is down), 503 when PostgreSQL's primary is down or the
+/// instance is draining.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
-        (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "A dependency is down, or the instance is draining", body = Health),
+        (status = 200, description = "Ready to serve; `degraded` names a shared dependency that is down", body = Health),
+        (status = 503, description = "PostgreSQL's primary is down, or the instance is draining", body = Health),
     ))]
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.is_draining() {
@@ -120,10 +134,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
         };
         return (StatusCode::OK, Json(body)).into_response();
     }
+    if down.iter().any(|name| CRITICAL.contains(name)) {
+        let body = Health {
+            status: "unavailable",
+            checks: results,
+            error: Some(format!("not ready: {} down", down.join(", "))),
+        };
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
     let body = Health {
-        status: "unavailable",
+        status: "degraded",
         checks: results,
-        error: Some(format!("not ready: {} down", down.join(", "))),
+        error: Some(format!("degraded: {} down", down.join(", "))),
     };
-    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    (StatusCode::OK, Json(body)).into_response()
 }
