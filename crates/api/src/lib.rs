@@ -103,6 +103,7 @@ impl Application {
             listener,
             app,
             state.config.http.header_read_timeout,
+            state.config.http.shutdown_linger,
             drain.clone(),
         );
         let mut serve = std::pin::pin!(serve);

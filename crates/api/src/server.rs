@@ -2,14 +2,18 @@
 //! them with hyper, giving each client a bounded time to send a request's
 //! headers (a client that trickles them in, line by line, would otherwise
 //! hold a connection and a task for as long as it likes), and drains
-//! gracefully: once `stop` is cancelled no connection is accepted, idle ones
-//! close, and requests in flight run to their end.
+//! gracefully: once `stop` is cancelled no connection is accepted; for
+//! `linger`, open connections are still served, each answer closing its
+//! connection (`Connection: close`), so a load balancer never has a kept
+//! connection closed under a request it just sent; then idle connections
+//! close and requests in flight run to their end.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -29,6 +33,7 @@ pub async fn serve<S>(
     listener: TcpListener,
     app: S,
     header_read_timeout: Duration,
+    linger: Duration,
     stop: CancellationToken,
 ) -> std::io::Result<()>
 where
@@ -61,6 +66,14 @@ where
                     .insert(ConnectInfo::<SocketAddr>(remote));
                 req.map(axum::body::Body::new)
             });
+        let stopping = stop.clone();
+        let service = tower::ServiceExt::map_response(service, move |mut res: Response| {
+            if stopping.is_cancelled() {
+                res.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            res
+        });
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
@@ -73,6 +86,7 @@ where
         });
     }
     drop(listener);
+    tokio::time::sleep(linger).await;
     graceful.shutdown().await;
     Ok(())
 }

@@ -158,6 +158,9 @@ pub struct HttpConfig {
     pub max_form_bytes: usize,
     /// After SIGTERM, in-flight requests get this long to finish.
     pub shutdown_timeout: Duration,
+    /// After SIGTERM, open connections are served this long (every answer
+    /// closing its connection) before idle ones are closed.
+    pub shutdown_linger: Duration,
     /// A client gets this long to send a request's headers; a slower one
     /// (a slow-header attack holding connections open) is disconnected.
     pub header_read_timeout: Duration,
@@ -313,6 +316,9 @@ impl Config {
                 max_body_bytes: env.positive("MAX_BODY_BYTES", 17 * 1024 * 1024)?,
                 max_form_bytes: env.positive("MAX_FORM_BYTES", 64 * 1024)?,
                 shutdown_timeout: env.millis("SHUTDOWN_TIMEOUT_MS", 20_000)?,
+                shutdown_linger: Duration::from_millis(
+                    env.parse_or("SHUTDOWN_LINGER_MS", 1000u64)?,
+                ),
                 header_read_timeout: env.millis("HEADER_READ_TIMEOUT_MS", 10_000)?,
                 max_in_flight: env.positive("MAX_IN_FLIGHT", 128)?,
                 queue_wait: env.millis("QUEUE_WAIT_MS", 100)?,

@@ -83,6 +83,8 @@ fn base_vars() -> BTreeMap<String, String> {
     set("TASK_RETRY_MAX_MS", "400".into());
     set("OUTBOUND_TIMEOUT_MS", "3000".into());
     set("SHUTDOWN_TIMEOUT_MS", "5000".into());
+    // Test instances stop often and only tests about deploys are behind a load balancer.
+    set("SHUTDOWN_LINGER_MS", "0".into());
     set("RUST_LOG", service("TEST_LOG", "warn"));
     // Every test member signs up and in from 127.0.0.1.
     set("LIMIT_SIGNUPS_PER_IP", "1000".into());

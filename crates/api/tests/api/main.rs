@@ -8,6 +8,7 @@ mod authorization;
 mod burst;
 mod caching;
 mod compose;
+mod deploys;
 mod docs;
 mod favourites;
 mod forgery;
