@@ -297,7 +297,10 @@ impl Config {
                 retry_base: env.millis("TASK_RETRY_BASE_MS", 1000)?,
                 retry_max: env.millis("TASK_RETRY_MAX_MS", 60_000)?,
                 prefetch: env.positive("WORKER_PREFETCH", 16)?,
-                queue_expires: None,
+                queue_expires: match env.get("TASK_QUEUE_EXPIRES_MS") {
+                    Some(_) => Some(env.millis("TASK_QUEUE_EXPIRES_MS", 1)?),
+                    None => None,
+                },
             },
             sweep: SweepConfig {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,

@@ -134,6 +134,9 @@ impl TestEnv {
             format!("http://lookbook.test/media/lbt-{tag}"),
         );
         vars.insert("TASK_QUEUE_PREFIX".into(), format!("lbt.{tag}"));
+        // Test queues delete themselves once no one uses them, also those of the
+        // worker binary that tests start.
+        vars.insert("TASK_QUEUE_EXPIRES_MS".into(), "600000".into());
         let db = sqlx::postgres::PgPoolOptions::new()
             .max_connections(4)
             .connect(&db_url)
@@ -186,11 +189,7 @@ impl TestEnv {
 
     /// The configuration a Lookbook process gets from these variables.
     pub fn config(&self) -> Config {
-        let mut config = Config::from_lookup(|k| self.vars.get(k).cloned())
-            .expect("test configuration is valid");
-        // Test queues delete themselves once no one uses them.
-        config.amqp.queue_expires = Some(Duration::from_secs(600));
-        config
+        Config::from_lookup(|k| self.vars.get(k).cloned()).expect("test configuration is valid")
     }
 
     /// The bucket `S3_BUCKET` names, reached directly (not through any proxy).

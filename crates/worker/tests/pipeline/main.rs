@@ -5,6 +5,7 @@
 
 mod delivery;
 mod failures;
+mod kill;
 mod media;
 
 use lookbook_testkit::TestApp;

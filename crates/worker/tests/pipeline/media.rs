@@ -16,7 +16,7 @@ const PROFILE: &[u8] = b"lookbook-test-colour-profile";
 
 /// A `width` x `height` JPEG, mostly `main` with a band of `band` on the
 /// right fifth, carrying an ICC profile and an EXIF block with a GPS tag.
-fn photo(width: u32, height: u32, main: [u8; 3], band: [u8; 3]) -> Vec<u8> {
+pub fn photo(width: u32, height: u32, main: [u8; 3], band: [u8; 3]) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         let base = if x < width * 4 / 5 { main } else { band };
         // A little texture, as a real photo has.
