@@ -84,10 +84,10 @@ def simulate(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--per-core", type=float, default=170.0)
+    p.add_argument("--per-core", type=float, default=500.0)
     p.add_argument("--cpu-request", type=float, default=0.5)
     p.add_argument("--pod-cores", type=float, default=1.0)
-    p.add_argument("--base", type=float, default=50.0)
+    p.add_argument("--base", type=float, default=100.0)
     p.add_argument("--factor", type=float, default=30.0)
     p.add_argument("--ramp", type=int, default=60)
     p.add_argument("--hold", type=int, default=600)
