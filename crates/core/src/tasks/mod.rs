@@ -6,6 +6,13 @@
 //! rows to RabbitMQ with publisher confirms; the worker consumes them with
 //! manual acks, retries failures through delay queues and parks a task that
 //! keeps failing ([`topology`] names all of it).
+//!
+//! During a deploy, workers of two releases read each other's tasks. A
+//! payload carries `v`, its format version ([`FORMAT`]). A field added later
+//! comes with a default (`#[serde(default)]`), so a task written by the
+//! previous release still reads; a worker ignores fields it does not know;
+//! and retries and parking republish the payload exactly as it came, so a
+//! newer release's fields survive a pass through an older worker.
 
 pub mod broker;
 pub mod relay;
@@ -13,6 +20,10 @@ pub mod topology;
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
+
+/// The payload format this release writes (`v`); a payload without one was
+/// written before formats were numbered and reads as format 1.
+pub const FORMAT: u64 = 1;
 
 /// Every kind of task. Tasks carry ids and keys, never whole records: the
 /// worker reloads what it needs, and treats "already gone" as done.
@@ -78,7 +89,10 @@ impl Task {
 /// Writes `task` to the outbox inside the caller's transaction and returns its
 /// id; it is published once that transaction commits.
 pub async fn enqueue(conn: &mut PgConnection, task: &Task) -> crate::Result<i64> {
-    let payload = serde_json::to_value(task).map_err(anyhow::Error::from)?;
+    let mut payload = serde_json::to_value(task).map_err(anyhow::Error::from)?;
+    if let Some(fields) = payload.as_object_mut() {
+        fields.insert("v".into(), FORMAT.into());
+    }
     crate::db::outbox::insert(conn, task.kind(), &payload).await
 }
 
@@ -96,5 +110,19 @@ mod tests {
         let json = serde_json::to_value(&task).unwrap();
         assert_eq!(json["kind"], "delete_objects");
         assert_eq!(serde_json::from_value::<Task>(json).unwrap(), task);
+    }
+
+    /// A payload of the release before formats were numbered (no `v`) and
+    /// one of a later release (a higher `v`, a field this one does not
+    /// know) both read as the task they describe.
+    #[test]
+    fn payloads_of_the_previous_and_the_next_release_read() {
+        let expected = Task::ProcessMedia { media_id: 42 };
+        let previous = serde_json::json!({"kind": "process_media", "media_id": 42});
+        assert_eq!(serde_json::from_value::<Task>(previous).unwrap(), expected);
+        let next = serde_json::json!({
+            "kind": "process_media", "v": super::FORMAT + 1, "media_id": 42, "priority": "high"
+        });
+        assert_eq!(serde_json::from_value::<Task>(next).unwrap(), expected);
     }
 }

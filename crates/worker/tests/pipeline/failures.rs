@@ -164,3 +164,37 @@ async fn a_poison_task_is_parked_at_once_and_can_be_replayed() {
         .unwrap();
     app.finish().await.unwrap();
 }
+
+/// A task written by a later release (a newer format, a field this worker
+/// does not know) that this worker parks is parked with that field still in
+/// it, so the release that understands it can replay it whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_parked_task_of_a_later_release_keeps_its_unknown_fields() {
+    let app = TestApp::spawn().await;
+    let config = app.env.config();
+    let payload = serde_json::json!({
+        "kind": "process_profile_image", "v": lookbook_core::tasks::FORMAT + 1,
+        "account_id": 1, "field": "banner", "key": "originals/banners/1/x.png",
+        "crop": {"x": 0.1, "y": 0.2},
+    });
+    sqlx::query("insert into outbox (kind, payload) values ('process_profile_image', $1)")
+        .bind(&payload)
+        .execute(&app.env.db)
+        .await
+        .unwrap();
+    let parked = eventually(Duration::from_secs(20), || async {
+        Stats::get(&app.stats().parked) == 1
+    })
+    .await;
+    assert!(parked, "the task for an unknown field was not parked");
+    let listed = parked::list(&config).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&listed[0].body).unwrap();
+    assert_eq!(body, payload, "the parked payload is the one written");
+    // The operator leaves it for the release that knows banners.
+    sqlx::query("delete from outbox")
+        .execute(&app.env.db)
+        .await
+        .unwrap();
+    app.finish().await.unwrap();
+}
