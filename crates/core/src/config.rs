@@ -134,6 +134,10 @@ pub struct AmqpConfig {
     pub prefetch: u16,
     /// Delete queues unused for this long; only for throwaway test queues.
     pub queue_expires: Option<Duration>,
+    /// The task kinds this worker consumes (every kind unless set), so
+    /// that image processing and the light kinds can run in separate
+    /// deployments, each scaled on its own queues.
+    pub consume_kinds: Vec<&'static str>,
 }
 
 /// Outbox relay settings.
@@ -297,6 +301,26 @@ impl Config {
                 retry_base: env.millis("TASK_RETRY_BASE_MS", 1000)?,
                 retry_max: env.millis("TASK_RETRY_MAX_MS", 60_000)?,
                 prefetch: env.positive("WORKER_PREFETCH", 16)?,
+                consume_kinds: match env.get("WORKER_TASK_KINDS") {
+                    None => crate::tasks::Task::KINDS.to_vec(),
+                    Some(_) => env
+                        .list("WORKER_TASK_KINDS")?
+                        .iter()
+                        .map(|kind| {
+                            crate::tasks::Task::KINDS
+                                .iter()
+                                .find(|k| **k == kind.as_str())
+                                .copied()
+                                .ok_or_else(|| ConfigError {
+                                    var: "WORKER_TASK_KINDS",
+                                    reason: format!(
+                                        "names {kind:?}, which is not a task kind (kinds: {})",
+                                        crate::tasks::Task::KINDS.join(", ")
+                                    ),
+                                })
+                        })
+                        .collect::<Result<_, _>>()?,
+                },
                 queue_expires: match env.get("TASK_QUEUE_EXPIRES_MS") {
                     Some(_) => Some(env.millis("TASK_QUEUE_EXPIRES_MS", 1)?),
                     None => None,
@@ -565,6 +589,27 @@ mod tests {
             "postgres://app:pw-database@db/app"
         );
         assert_eq!(config.s3.secret_access_key.expose(), "pw-s3");
+    }
+
+    /// A worker can be limited to some task kinds; a kind that does not
+    /// exist is named.
+    #[test]
+    fn worker_task_kinds_are_checked() {
+        assert_eq!(load(&minimal()).unwrap().amqp.consume_kinds.len(), 7);
+        let mut vars = minimal();
+        vars.insert(
+            "WORKER_TASK_KINDS",
+            "process_media, process_profile_image".into(),
+        );
+        let config = load(&vars).unwrap();
+        assert_eq!(
+            config.amqp.consume_kinds,
+            vec!["process_media", "process_profile_image"]
+        );
+        vars.insert("WORKER_TASK_KINDS", "process_media,send_fax".into());
+        let err = load(&vars).unwrap_err();
+        assert_eq!(err.var, "WORKER_TASK_KINDS");
+        assert!(err.reason.contains("send_fax"), "{}", err.reason);
     }
 
     /// Each required variable, when absent, is named in the error.

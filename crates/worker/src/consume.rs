@@ -43,11 +43,13 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest random pause before a retry is handed to its delay queue.
 const MAX_JITTER: Duration = Duration::from_secs(2);
 
-/// Consumes every task queue.
+/// Consumes the task queues of the configured kinds.
 #[derive(Debug)]
 pub struct Consumer {
     pub context: Context,
     pub topology: Topology,
+    /// The kinds consumed (`WORKER_TASK_KINDS`).
+    pub kinds: Vec<&'static str>,
     pub amqp_url: lookbook_core::Secret,
     /// Unacknowledged deliveries per queue.
     pub prefetch: u16,
@@ -83,7 +85,7 @@ impl Consumer {
         let (conn, channel) = self.connect().await?;
         tracing::info!("task consumer connected to the broker");
         let mut consumers = Vec::new();
-        for kind in Task::KINDS {
+        for kind in &self.kinds {
             let consumer = channel
                 .basic_consume(
                     self.topology.queue(kind).into(),

@@ -124,6 +124,7 @@ impl Worker {
             context: self.context,
             topology,
             amqp_url: self.config.amqp.url.clone(),
+            kinds: self.config.amqp.consume_kinds.clone(),
             prefetch: self.config.amqp.prefetch,
             turns: Arc::new(tokio::sync::Semaphore::new(task_turns(
                 self.config.database.max_connections,

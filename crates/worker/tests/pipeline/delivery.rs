@@ -155,3 +155,38 @@ async fn two_workers_share_the_outbox_without_doing_anything_twice() {
     running.await.unwrap();
     app.finish().await.unwrap();
 }
+
+/// A worker limited to image kinds leaves the other kinds to a worker that
+/// takes them: image processing and the light kinds scale apart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_takes_only_its_task_kinds() {
+    let mut env = lookbook_testkit::TestEnv::new().await;
+    env.set("WORKER_TASK_KINDS", "process_media,process_profile_image");
+    let app = TestApp::spawn_with(env, true).await;
+    let keys = put_objects(&app, "kinds", 2).await;
+    let id = app
+        .enqueue(&Task::DeleteObjects { keys: keys.clone() })
+        .await;
+    // Published (the relay runs), but nobody here consumes deletions.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        remaining(&app, &keys).await,
+        2,
+        "an image worker deleted objects"
+    );
+    assert_eq!(app.unfinished_tasks().await, vec![id]);
+
+    let mut config = app.env.config();
+    config.amqp.consume_kinds = vec!["delete_objects"];
+    let other = lookbook_worker::Worker::build(config).unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(other.run(stop.clone()));
+    let gone = eventually(Duration::from_secs(15), || async {
+        remaining(&app, &keys).await == 0 && app.unfinished_tasks().await.is_empty()
+    })
+    .await;
+    assert!(gone, "the worker for deletions did not take the task");
+    stop.cancel();
+    running.await.unwrap();
+    app.finish().await.unwrap();
+}
