@@ -29,6 +29,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod params;
 pub mod ratelimit;
+pub mod replica;
 pub mod routes;
 pub mod server;
 pub mod shed;
@@ -106,9 +107,13 @@ impl Application {
             state.config.http.shutdown_linger,
             drain.clone(),
         );
+        let watcher = tokio::spawn(replica::watch(state.clone(), drain.clone()));
         let mut serve = std::pin::pin!(serve);
         tokio::select! {
-            result = &mut serve => return result,
+            result = &mut serve => {
+                watcher.abort();
+                return result;
+            }
             () = stop => {}
         }
         tracing::info!("shutting down: draining in-flight requests");

@@ -34,6 +34,8 @@ pub struct AppState {
     pub gate: Arc<crate::shed::Gate>,
     /// Anonymous public answers kept for about a second.
     pub microcache: Arc<crate::microcache::Microcache>,
+    /// Whether the read replica may serve reads (lag, reachability).
+    pub replica: Arc<crate::replica::ReplicaHealth>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -61,17 +63,21 @@ impl AppState {
                 config.http.microcache,
                 config.http.microcache_bytes,
             )),
+            replica: Arc::new(crate::replica::ReplicaHealth::new(
+                config.database.replica_max_lag,
+            )),
             config: Arc::new(config),
             draining: Arc::new(AtomicBool::new(false)),
         })
     }
 
-    /// Where a read for `viewer` goes: the replica, unless there is none or
-    /// the viewer wrote something in the last [`READ_YOUR_WRITES`] (then
-    /// the primary, so they see their own post or like at once). Without
-    /// Redis to tell, the primary.
+    /// Where a read for `viewer` goes: the replica, unless there is none,
+    /// it lags too far or does not answer (`crate::replica`), or the viewer
+    /// wrote something in the last [`READ_YOUR_WRITES`] (then the primary,
+    /// so they see their own post or like at once). Without Redis to tell,
+    /// the primary.
     pub async fn reader(&self, viewer: Option<i64>) -> &sqlx::PgPool {
-        if !self.db.has_replica {
+        if !self.db.has_replica || !self.replica.usable() {
             return &self.db.primary;
         }
         let Some(me) = viewer else {

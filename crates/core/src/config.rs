@@ -79,6 +79,9 @@ pub struct DatabaseConfig {
     pub url: Secret,
     /// An optional read replica for reads that tolerate a little lag.
     pub replica_url: Option<Secret>,
+    /// Reads go to the primary while the replica is further behind than
+    /// this (or does not answer).
+    pub replica_max_lag: Duration,
     /// Upper bound of each pool, so a crowd cannot exhaust the server.
     pub max_connections: u32,
     /// How long a request waits for a pooled connection before giving up.
@@ -265,6 +268,7 @@ impl Config {
                     Some(_) => Some(env.postgres_url("DATABASE_REPLICA_URL")?.into()),
                     None => None,
                 },
+                replica_max_lag: env.millis("DATABASE_REPLICA_MAX_LAG_MS", 5000)?,
                 max_connections: env.positive("DATABASE_MAX_CONNECTIONS", 20)?,
                 acquire_timeout: env.millis("DATABASE_ACQUIRE_TIMEOUT_MS", 3000)?,
             },

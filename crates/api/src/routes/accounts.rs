@@ -387,7 +387,7 @@ async fn lookup(
     if name.is_empty() || name.len() > 30 {
         return Err(ApiError::NotFound);
     }
-    let account = accounts::by_username(&state.db.replica, name)
+    let account = accounts::by_username(state.reader(None).await, name)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(
@@ -435,8 +435,14 @@ async fn search(
     let limit = p.limit.unwrap_or(40).clamp(1, 80);
     let offset = p.offset.unwrap_or(0).max(0);
     let following_only = p.following.unwrap_or(false).then_some(me);
-    let found =
-        accounts::search_prefix(&state.db.replica, q, limit, offset, following_only).await?;
+    let found = accounts::search_prefix(
+        state.reader(Some(me)).await,
+        q,
+        limit,
+        offset,
+        following_only,
+    )
+    .await?;
     let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
     let blocked = super::follows::blocked_among(&state, me, &ids).await?;
     let visible: Vec<Account> = found

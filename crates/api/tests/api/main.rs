@@ -33,6 +33,7 @@ mod shedding;
 mod spoofing;
 mod status_access;
 mod statuses;
+mod streaming_replica;
 mod timelines;
 mod trends;
 mod uploads;

@@ -86,6 +86,21 @@ pub async fn ping(pool: &PgPool) -> crate::Result<()> {
     Ok(())
 }
 
+/// How far a streaming replica is behind, in seconds: zero when it has
+/// replayed all it received (or is not a standby), else the age of the last
+/// transaction it replayed.
+pub async fn replica_lag(pool: &PgPool) -> crate::Result<f64> {
+    let lag = sqlx::query_scalar!(
+        r#"select coalesce(
+             case when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+                  else extract(epoch from now() - pg_last_xact_replay_timestamp())::float8
+             end, 0)::float8 as "lag!""#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(lag)
+}
+
 fn pool(url: &str, config: &DatabaseConfig) -> crate::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.max_connections)
