@@ -1,5 +1,6 @@
 //! Request parameters the way Mastodon clients send them: in the query string
-//! or in a form-encoded or JSON body, with Rails conventions (`id[]=1&id[]=2`,
+//! or in a JSON, form-encoded or multipart body (masto.js sends multipart
+//! everywhere), with Rails conventions (`id[]=1&id[]=2`,
 //! `source[privacy]=public`, `fields_attributes[0][name]=...`) and booleans as
 //! `1`/`0`/`true`/`false`.
 //!
@@ -86,6 +87,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Params<T> {
                     }
                     Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
                 }
+            } else if content_type.starts_with("multipart/form-data") {
+                multipart_object(&content_type, body, state).await?
             } else {
                 form_object(&body)?
             };
@@ -148,6 +151,49 @@ pub fn form_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     for (key, value) in form_urlencoded::parse(body) {
         check_text(&value)?;
         insert(&mut object, &key, Value::String(value.into_owned()))?;
+    }
+    Ok(object)
+}
+
+/// Reads the text fields of a `multipart/form-data` body into a JSON object,
+/// with the same bracket conventions as a form. An empty file part is a
+/// field not sent (Phanpy sends empty `avatar` parts); a file where text is
+/// expected is refused.
+async fn multipart_object(
+    content_type: &str,
+    body: Bytes,
+    state: &AppState,
+) -> Result<Map<String, Value>, ApiError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::BadRequest(format!("malformed multipart body: {}", e.body_text()))
+    };
+    let request = Request::builder()
+        .header(CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?;
+    let mut form = axum::extract::Multipart::from_request(request, state)
+        .await
+        .map_err(|e| {
+            ApiError::BadRequest(format!("malformed multipart body: {}", e.body_text()))
+        })?;
+    let mut object = Map::new();
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(bad)?;
+        if is_file {
+            if bytes.is_empty() {
+                continue;
+            }
+            return Err(ApiError::Unprocessable(format!(
+                "{} takes text, not a file",
+                truncate(&name)
+            )));
+        }
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| ApiError::BadRequest(format!("{} is not UTF-8 text", truncate(&name))))?;
+        check_text(&text)?;
+        insert(&mut object, &name, Value::String(text))?;
     }
     Ok(object)
 }

@@ -185,6 +185,11 @@ async fn read_multipart(
         match name.as_str() {
             "avatar" | "header" if is_file => {
                 let bytes = field.bytes().await.map_err(bad)?;
+                if bytes.is_empty() {
+                    // An empty file part means "no new image" (Phanpy sends one
+                    // for each image field on every profile save).
+                    continue;
+                }
                 if bytes.len() as u64 > max_bytes {
                     return Err(ApiError::Validation {
                         message: format!("Validation failed: {name} is too large"),

@@ -22,6 +22,7 @@ mod malformed;
 mod mastodon_py;
 mod media;
 mod metrics;
+mod multipart;
 mod nginx;
 mod oauth;
 mod process;
