@@ -65,6 +65,8 @@ assert attachment.meta.original.width == 800, attachment.meta
 assert attachment.description == "Plum coat", attachment
 with urllib.request.urlopen(attachment.url, timeout=10) as served:
     assert served.status == 200 and served.headers["Content-Type"] == "image/jpeg", served.headers
+    # Web clients load images with `crossorigin`.
+    assert served.headers["Access-Control-Allow-Origin"] == "*", served.headers
     assert served.read(2) == b"\xff\xd8", "not a JPEG"
 
 step("read the home timeline")

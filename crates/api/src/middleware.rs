@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use lookbook_core::Config;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -133,6 +133,23 @@ fn request_span(req: &Request) -> tracing::Span {
     )
 }
 
+/// Headers a browser script may read from an answer: pagination, rate
+/// limits and the request id (`*` would not cover them on requests with
+/// credentials, by the Fetch standard).
+const EXPOSED: &[&str] = &[
+    "link",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-request-id",
+    "retry-after",
+    "idempotency-key",
+];
+
+/// CORS for web clients on other origins. The preflight's requested headers
+/// are echoed back, as Mastodon does: a wildcard in
+/// `Access-Control-Allow-Headers` does not cover `Authorization`, so a
+/// browser would refuse a signed-in request.
 fn cors(config: &Config) -> CorsLayer {
     let origins = &config.http.cors_allowed_origins;
     let allow = if origins.is_empty() {
@@ -143,8 +160,14 @@ fn cors(config: &Config) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow)
         .allow_methods(Any)
-        .allow_headers(Any)
-        .expose_headers(Any)
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(
+            EXPOSED
+                .iter()
+                .map(|h| HeaderName::from_static(h))
+                .collect::<Vec<_>>(),
+        )
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// Counts requests and records their latency, labelled by route template (not

@@ -78,6 +78,52 @@ async fn cors_follows_the_configured_origins() {
     );
 }
 
+/// A web client on another origin may send `Authorization`: the preflight
+/// names the headers it asked for (a `*` would not cover `Authorization`),
+/// and the answer lets the script read the pagination and rate-limit
+/// headers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_in_request_from_another_origin_passes_the_preflight() {
+    let app = TestApp::spawn().await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/timelines/home"))
+        .header("origin", "https://phanpy.example")
+        .header("access-control-request-method", "GET")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    assert_ne!(allowed, "*");
+    let member = app.sign_up("ana").await;
+    let answer = app
+        .client
+        .get(app.url("/api/v1/timelines/home"))
+        .header("origin", "https://phanpy.example")
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let exposed = answer.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["link", "x-ratelimit-remaining", "x-request-id"] {
+        assert!(exposed.contains(header), "{exposed}");
+    }
+    app.finish().await.unwrap();
+}
+
 /// A body over the limit is refused with 413 before any handler reads it.
 #[tokio::test(flavor = "multi_thread")]
 async fn bodies_over_the_limit_are_refused() {
