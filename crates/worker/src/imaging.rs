@@ -113,22 +113,16 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> anyhow::Result<RgbIm
     if image.dimensions() == (width, height) {
         return Ok(image.clone());
     }
-    let source = ImageRef::new(
-        image.width(),
-        image.height(),
-        image.as_raw(),
-        PixelType::U8x3,
-    )?;
-    let mut target = Image::new(width, height, PixelType::U8x3);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    Resizer::new().resize(&source, &mut target, &options)?;
-    RgbImage::from_raw(width, height, target.into_vec())
-        .ok_or_else(|| anyhow!("the scaled image has the wrong size"))
+    scale(image, width, height, false)
 }
 
 /// Scales and crops `image` to fill exactly `width` x `height`, keeping the
 /// middle of what does not fit, with a Lanczos3 filter.
 pub fn resize_to_fill(image: &RgbImage, width: u32, height: u32) -> anyhow::Result<RgbImage> {
+    scale(image, width, height, true)
+}
+
+fn scale(image: &RgbImage, width: u32, height: u32, fill: bool) -> anyhow::Result<RgbImage> {
     let source = ImageRef::new(
         image.width(),
         image.height(),
@@ -136,9 +130,10 @@ pub fn resize_to_fill(image: &RgbImage, width: u32, height: u32) -> anyhow::Resu
         PixelType::U8x3,
     )?;
     let mut target = Image::new(width, height, PixelType::U8x3);
-    let options = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
-        .fit_into_destination(Some((0.5, 0.5)));
+    let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    if fill {
+        options = options.fit_into_destination(Some((0.5, 0.5)));
+    }
     Resizer::new().resize(&source, &mut target, &options)?;
     RgbImage::from_raw(width, height, target.into_vec())
         .ok_or_else(|| anyhow!("the scaled image has the wrong size"))

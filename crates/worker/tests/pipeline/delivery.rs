@@ -20,13 +20,13 @@ async fn a_committed_task_deletes_its_objects() {
     let id = app
         .enqueue(&Task::DeleteObjects { keys: keys.clone() })
         .await;
-    let gone = eventually(Duration::from_secs(10), || async {
+    let gone = eventually(Duration::from_secs(60), || async {
         remaining(&app, &keys).await == 0
     })
     .await;
     assert!(gone, "objects still there");
     assert!(
-        eventually(Duration::from_secs(5), || async {
+        eventually(Duration::from_secs(60), || async {
             app.unfinished_tasks().await.is_empty()
         })
         .await
@@ -52,7 +52,7 @@ async fn a_rolled_back_task_never_runs() {
     })
     .await;
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(Duration::from_secs(60), || async {
             remaining(&app, &later).await == 0
         })
         .await
@@ -91,7 +91,7 @@ async fn a_message_delivered_twice_is_done_once() {
         .unwrap();
     broker::confirmed(confirm).await.unwrap();
 
-    let settled = eventually(Duration::from_secs(10), || async {
+    let settled = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().done) + Stats::get(&app.stats().duplicates) == 2
     })
     .await;
@@ -114,7 +114,7 @@ async fn a_message_delivered_twice_is_done_once() {
         .await
         .unwrap();
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(Duration::from_secs(60), || async {
             Stats::get(&app.stats().duplicates) == 2
         })
         .await
@@ -181,7 +181,7 @@ async fn a_worker_takes_only_its_task_kinds() {
     let other = lookbook_worker::Worker::build(config).unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
     let running = tokio::spawn(other.run(stop.clone()));
-    let gone = eventually(Duration::from_secs(15), || async {
+    let gone = eventually(Duration::from_secs(60), || async {
         remaining(&app, &keys).await == 0 && app.unfinished_tasks().await.is_empty()
     })
     .await;

@@ -61,13 +61,13 @@ async fn a_task_that_fails_twice_then_succeeds_is_done() {
     s3.set_up(false);
     app.enqueue(&Task::DeleteObjects { keys: keys.clone() })
         .await;
-    let failed_twice = eventually(Duration::from_secs(20), || async {
+    let failed_twice = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().failed) >= 2
     })
     .await;
     assert!(failed_twice);
     s3.set_up(true);
-    let done = eventually(Duration::from_secs(20), || async {
+    let done = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().done) == 1
     })
     .await;
@@ -90,7 +90,7 @@ async fn a_task_failing_for_a_fixable_reason_is_retried_until_it_succeeds() {
         keys: vec!["a.jpg".into()],
     })
     .await;
-    let failed_often = eventually(Duration::from_secs(20), || async {
+    let failed_often = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().failed) >= 6
     })
     .await;
@@ -101,7 +101,7 @@ async fn a_task_failing_for_a_fixable_reason_is_retried_until_it_succeeds() {
 
     // The operator creates the missing bucket; the next retry succeeds.
     app.env.storage().ensure_bucket().await.unwrap();
-    let done = eventually(Duration::from_secs(10), || async {
+    let done = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().done) == 1
     })
     .await;
@@ -124,7 +124,7 @@ async fn a_poison_task_is_parked_at_once_and_can_be_replayed() {
     .await
     .unwrap();
 
-    let parked_once = eventually(Duration::from_secs(20), || async {
+    let parked_once = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().parked) == 1
     })
     .await;
@@ -149,7 +149,7 @@ async fn a_poison_task_is_parked_at_once_and_can_be_replayed() {
     assert_eq!(app.unfinished_tasks().await, vec![id]);
 
     assert_eq!(parked::replay(&config).await.unwrap(), 1);
-    let parked_again = eventually(Duration::from_secs(10), || async {
+    let parked_again = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().parked) == 2
     })
     .await;
@@ -182,7 +182,7 @@ async fn a_parked_task_of_a_later_release_keeps_its_unknown_fields() {
         .execute(&app.env.db)
         .await
         .unwrap();
-    let parked = eventually(Duration::from_secs(20), || async {
+    let parked = eventually(Duration::from_secs(60), || async {
         Stats::get(&app.stats().parked) == 1
     })
     .await;

@@ -5,8 +5,6 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use lookbook_core::db::media::{self, NewMedia};
-use lookbook_core::tasks::{self, Task};
 use lookbook_testkit::{TestApp, TestEnv, eventually};
 use tokio::process::{Child, Command};
 
@@ -30,32 +28,11 @@ fn worker(env: &TestEnv) -> Child {
         .expect("start lookbook-worker")
 }
 
-/// Commits a media row for a stored upload, with its task, as the API does.
+/// Stores a photo as an upload and commits its media row and task, as the API does.
 async fn submit(app: &TestApp, account_id: i64, n: usize) -> i64 {
-    let key = format!("originals/media/{account_id}/look{n}.jpg");
     let shade = u8::try_from(n * 9 % 256).unwrap();
     let bytes = crate::media::photo(1600, 1200, [shade, 90, 140], [240, 240, 240]);
-    let size = i64::try_from(bytes.len()).unwrap();
-    app.env
-        .storage()
-        .put(&key, bytes, "image/jpeg")
-        .await
-        .unwrap();
-    let mut tx = app.env.db.begin().await.unwrap();
-    let new = NewMedia {
-        account_id,
-        original_key: &key,
-        content_type: "image/jpeg",
-        file_size: size,
-        description: None,
-        focus: (0.0, 0.0),
-    };
-    let id = media::insert(&mut *tx, &new).await.unwrap();
-    tasks::enqueue(&mut tx, &Task::ProcessMedia { media_id: id })
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
+    crate::media::submit_named(app, account_id, &format!("look{n}"), bytes).await
 }
 
 async fn ready_count(app: &TestApp, ids: &[i64]) -> usize {

@@ -55,7 +55,12 @@ pub fn photo(width: u32, height: u32, main: [u8; 3], band: [u8; 3]) -> Vec<u8> {
 /// Stores `bytes` as an upload of the account's and commits the media row with its
 /// `process_media` task; returns the media id.
 async fn submit(app: &TestApp, account_id: i64, bytes: Vec<u8>) -> i64 {
-    let key = format!("originals/media/{account_id}/look.jpg");
+    submit_named(app, account_id, "look", bytes).await
+}
+
+/// [`submit`] under the upload name `name`, for several uploads at once.
+pub async fn submit_named(app: &TestApp, account_id: i64, name: &str, bytes: Vec<u8>) -> i64 {
+    let key = format!("originals/media/{account_id}/{name}.jpg");
     let size = i64::try_from(bytes.len()).unwrap();
     app.env
         .storage()
@@ -81,7 +86,7 @@ async fn submit(app: &TestApp, account_id: i64, bytes: Vec<u8>) -> i64 {
 
 /// Waits until the media is ready and returns it.
 async fn ready(app: &TestApp, id: i64) -> Media {
-    let done = eventually(Duration::from_secs(30), || async {
+    let done = eventually(Duration::from_secs(60), || async {
         media::by_id(&app.env.db, id).await.unwrap().unwrap().state != "processing"
     })
     .await;
@@ -212,7 +217,7 @@ async fn processing_a_photo_again_changes_nothing() {
     }
     assert_eq!(files.len(), 8);
     // The first run's own follow-up (deleting the upload) is done.
-    let settled = eventually(Duration::from_secs(15), || async {
+    let settled = eventually(Duration::from_secs(60), || async {
         app.unfinished_tasks().await.is_empty()
     })
     .await;
