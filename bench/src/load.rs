@@ -114,6 +114,11 @@ pub struct Http {
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Http {
+    /// The base URL requests go to.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub fn new(base: &str, source: Option<IpAddr>) -> Http {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);

@@ -166,8 +166,44 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     for name in chosen {
         eprintln!("scenario: {name}");
         match name {
-            "hello" => report.scenarios.push(scenarios::reads::hello(&ctx).await),
-            "status" => report.scenarios.push(scenarios::reads::status(&ctx).await),
+            "hello" => {
+                let sc = scenarios::reads::hello(&ctx).await;
+                let (rps, how) = scenarios::wrk::measure(&ctx, "hello", &["/hello".into()])?;
+                findings.wrk_hello = Some(rps);
+                report.references.push(scenarios::wrk::reference(
+                    "hello",
+                    rps,
+                    how,
+                    Some(sc.summary.throughput),
+                ));
+                report.scenarios.push(sc);
+            }
+            "status" => {
+                let sc = scenarios::reads::status(&ctx).await;
+                let paths: Vec<String> = ctx
+                    .posts
+                    .iter()
+                    .map(|id| format!("/api/v1/statuses/{id}"))
+                    .collect();
+                let (rps, how) = scenarios::wrk::measure(&ctx, "status", &paths)?;
+                report.references.push(scenarios::wrk::reference(
+                    "anonymous post",
+                    rps,
+                    how,
+                    Some(sc.summary.throughput),
+                ));
+                if let Some(hello) = findings.wrk_hello {
+                    report.references.push(crate::report::Reference {
+                        name: "wrk: anonymous post / hello".into(),
+                        value: rps / hello,
+                        unit: "ratio".into(),
+                        how: "both measured with wrk in this run (the target's ratio by the \
+                              light instrument)"
+                            .into(),
+                    });
+                }
+                report.scenarios.push(sc);
+            }
             "status_signed_in" => report
                 .scenarios
                 .push(scenarios::reads::status_signed_in(&ctx).await),

@@ -11,6 +11,7 @@ pub mod quality;
 pub mod reads;
 pub mod references;
 pub mod targets;
+pub mod wrk;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -10,6 +10,8 @@ pub struct Findings {
     pub hot_loads: Option<u64>,
     pub rss_mb: Option<f64>,
     pub flash: Option<FlashFindings>,
+    /// wrk's hello figure, for the ratio of the anonymous post by wrk.
+    pub wrk_hello: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -44,13 +46,19 @@ pub fn judge(report: &mut Report, findings: &Findings) {
             met: ratio.map(|r| r >= goal),
         }
     };
-    targets.push(share(
+    let mut anonymous = share(
         report,
         "status",
         0.5,
         "hello world",
         "Anonymous GET /api/v1/statuses/:id, cache warm",
-    ));
+    );
+    // The light instrument's ratio, where wrk measured both: it decides.
+    if let Some(by_wrk) = report.reference("wrk: anonymous post / hello") {
+        anonymous.measured = format!("{} (driver); {by_wrk:.2} by wrk", anonymous.measured);
+        anonymous.met = Some(by_wrk >= 0.5);
+    }
+    targets.push(anonymous);
     targets.push(share(
         report,
         "home",
