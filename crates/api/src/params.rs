@@ -65,16 +65,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Params<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut object = query_object(req.uri().query())?;
+        // The multipart boundary is case-sensitive: only the media type is lowercased.
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
-            .to_ascii_lowercase();
+            .to_string();
+        let media_type = content_type.to_ascii_lowercase();
         let http = &state.config.http;
         let body = read_body(req.into_body(), http.max_form_bytes, http.max_body_bytes).await?;
         if !body.is_empty() {
-            let from_body = if content_type.starts_with("application/json") {
+            let from_body = if media_type.starts_with("application/json") {
                 match serde_json::from_slice::<Value>(&body) {
                     Ok(Value::Object(map)) => {
                         check_json(&Value::Object(map.clone()), 0)?;
@@ -87,7 +89,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Params<T> {
                     }
                     Err(e) => return Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
                 }
-            } else if content_type.starts_with("multipart/form-data") {
+            } else if media_type.starts_with("multipart/form-data") {
                 multipart_object(&content_type, body, state).await?
             } else {
                 form_object(&body)?

@@ -1,6 +1,6 @@
 //! Whether the read replica may serve reads: a watcher asks it twice a
 //! second how far behind it is. While it lags more than
-//! `DATABASE_REPLICA_MAX_LAG_MS`, or does not answer, [`AppState::reader`]
+//! `DATABASE_REPLICA_MAX_LAG_MS`, or fails three checks in a row, [`AppState::reader`]
 //! sends every read to the primary; once it catches up, reads go back to
 //! it. The lag is the gauge `lookbook_replica_lag_seconds`, and
 //! `lookbook_replica_up` says whether it answers.
@@ -23,7 +23,12 @@ pub struct ReplicaHealth {
     up: AtomicBool,
     lag_ms: AtomicU64,
     max_lag_ms: u64,
+    /// Checks failed in a row: one slow answer (a busy pool) is not an outage.
+    failures: AtomicU64,
 }
+
+/// Checks that must fail in a row before the replica counts as gone.
+const FAILURES_TO_DOWN: u64 = 3;
 
 impl ReplicaHealth {
     /// Usable until the first check says otherwise.
@@ -32,6 +37,7 @@ impl ReplicaHealth {
             up: AtomicBool::new(true),
             lag_ms: AtomicU64::new(0),
             max_lag_ms: u64::try_from(max_lag.as_millis()).unwrap_or(u64::MAX),
+            failures: AtomicU64::new(0),
         }
     }
 
@@ -43,6 +49,7 @@ impl ReplicaHealth {
     fn record(&self, lag: Option<f64>) {
         match lag {
             Some(seconds) => {
+                self.failures.store(0, Ordering::Relaxed);
                 self.up.store(true, Ordering::Relaxed);
                 self.lag_ms
                     .store((seconds.max(0.0) * 1000.0) as u64, Ordering::Relaxed);
@@ -50,8 +57,10 @@ impl ReplicaHealth {
                 metrics::gauge!("lookbook_replica_up").set(1.0);
             }
             None => {
-                self.up.store(false, Ordering::Relaxed);
-                metrics::gauge!("lookbook_replica_up").set(0.0);
+                if self.failures.fetch_add(1, Ordering::Relaxed) + 1 >= FAILURES_TO_DOWN {
+                    self.up.store(false, Ordering::Relaxed);
+                    metrics::gauge!("lookbook_replica_up").set(0.0);
+                }
             }
         }
     }
@@ -105,6 +114,10 @@ mod tests {
         assert!(!health.usable());
         health.record(Some(0.2));
         assert!(health.usable());
+        // One failed check is a slow answer; three in a row, an outage.
+        health.record(None);
+        assert!(health.usable());
+        health.record(None);
         health.record(None);
         assert!(!health.usable());
         health.record(Some(0.0));

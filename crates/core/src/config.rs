@@ -250,7 +250,7 @@ impl Config {
             None => format!("{public_url}/media"),
         };
         let defaults = Limits::default();
-        Ok(Config {
+        let config = Config {
             bind: env.parse_or(
                 "LOOKBOOK_BIND",
                 "127.0.0.1:3000".parse().expect("valid default"),
@@ -323,7 +323,20 @@ impl Config {
                                     ),
                                 })
                         })
-                        .collect::<Result<_, _>>()?,
+                        .collect::<Result<Vec<_>, _>>()
+                        .and_then(|kinds| {
+                            let mut seen = kinds.clone();
+                            seen.sort_unstable();
+                            seen.dedup();
+                            if seen.len() == kinds.len() {
+                                Ok(kinds)
+                            } else {
+                                Err(ConfigError {
+                                    var: "WORKER_TASK_KINDS",
+                                    reason: "names a task kind twice".into(),
+                                })
+                            }
+                        })?,
                 },
                 queue_expires: match env.get("TASK_QUEUE_EXPIRES_MS") {
                     Some(_) => Some(env.millis("TASK_QUEUE_EXPIRES_MS", 1)?),
@@ -400,7 +413,15 @@ impl Config {
                     .positive("LIMIT_SIGNINS_PER_ACCOUNT", defaults.signins_per_account)?,
                 api_per_token: env.positive("LIMIT_API_PER_TOKEN", defaults.api_per_token)?,
             },
-        })
+        };
+        if config.http.shutdown_linger >= config.http.shutdown_timeout {
+            return Err(ConfigError {
+                var: "SHUTDOWN_LINGER_MS",
+                reason: "must be shorter than SHUTDOWN_TIMEOUT_MS (lingering counts against it)"
+                    .into(),
+            });
+        }
+        Ok(config)
     }
 }
 
@@ -610,6 +631,8 @@ mod tests {
             config.amqp.consume_kinds,
             vec!["process_media", "process_profile_image"]
         );
+        vars.insert("WORKER_TASK_KINDS", "process_media,process_media".into());
+        assert_eq!(load(&vars).unwrap_err().var, "WORKER_TASK_KINDS");
         vars.insert("WORKER_TASK_KINDS", "process_media,send_fax".into());
         let err = load(&vars).unwrap_err();
         assert_eq!(err.var, "WORKER_TASK_KINDS");

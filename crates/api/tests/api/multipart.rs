@@ -127,3 +127,29 @@ async fn a_member_signs_up_and_posts_with_multipart_bodies_only() {
     );
     app.finish().await.unwrap();
 }
+
+/// Browsers pick boundaries with capitals (`----WebKitFormBoundary…`); the
+/// boundary is matched as sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_boundary_with_capitals_is_read() {
+    let app = TestApp::spawn().await;
+    let boundary = "----WebKitFormBoundaryAbCdEfGh12345678";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"client_name\"\r\n\r\nElk\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"redirect_uris\"\r\n\r\n\
+         urn:ietf:wg:oauth:2.0:oob\r\n--{boundary}--\r\n"
+    );
+    let (status, client) = send(
+        app.client
+            .post(app.url("/api/v1/apps"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{client}");
+    assert_eq!(client["name"], "Elk");
+    app.finish().await.unwrap();
+}
