@@ -136,7 +136,8 @@ fn vips_all(photo: &Path, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run(cmd: &mut Command) -> anyhow::Result<String> {
+/// Runs `cmd`, its standard output, or an error with its standard error.
+pub(super) fn run(cmd: &mut Command) -> anyhow::Result<String> {
     let out = cmd
         .output()
         .with_context(|| format!("running {:?}", cmd.get_program()))?;

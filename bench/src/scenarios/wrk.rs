@@ -38,12 +38,7 @@ pub fn measure(ctx: &Ctx, name: &str, paths: &[String]) -> anyhow::Result<(f64, 
         script.display().to_string(),
         ctx.api.base().to_string(),
     ];
-    let out = Command::new("wrk")
-        .args(&args)
-        .output()
-        .context("running wrk (Debian package wrk)")?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    anyhow::ensure!(out.status.success(), "wrk failed: {text}");
+    let text = super::references::run(Command::new("wrk").args(&args))?;
     let rps = text
         .lines()
         .find(|l| l.starts_with("Requests/sec:"))

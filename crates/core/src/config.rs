@@ -639,6 +639,20 @@ mod tests {
         assert!(err.reason.contains("send_fax"), "{}", err.reason);
     }
 
+    /// Lingering counts against the shutdown timeout, so it must be shorter.
+    #[test]
+    fn a_linger_as_long_as_the_shutdown_timeout_is_refused() {
+        let mut vars = minimal();
+        vars.insert("SHUTDOWN_TIMEOUT_MS", "1000".into());
+        vars.insert("SHUTDOWN_LINGER_MS", "1000".into());
+        assert_eq!(load(&vars).unwrap_err().var, "SHUTDOWN_LINGER_MS");
+        vars.insert("SHUTDOWN_LINGER_MS", "999".into());
+        assert_eq!(
+            load(&vars).unwrap().http.shutdown_linger,
+            Duration::from_millis(999)
+        );
+    }
+
     /// Each required variable, when absent, is named in the error.
     #[test]
     fn a_missing_variable_is_named() {

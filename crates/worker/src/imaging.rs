@@ -142,9 +142,9 @@ fn scale(image: &RgbImage, width: u32, height: u32, fill: bool) -> anyhow::Resul
 /// `image` in sRGB: converted from the colour profile `icc` when it has
 /// one (Display P3, Adobe RGB, ...), as it is when it has none or the
 /// profile is not one an RGB image can be converted from.
-pub fn to_srgb(image: &RgbImage, icc: Option<&[u8]>) -> RgbImage {
+pub fn to_srgb(image: RgbImage, icc: Option<&[u8]>) -> RgbImage {
     let Some(icc) = icc.filter(|icc| !icc.is_empty()) else {
-        return image.clone();
+        return image;
     };
     let converted = moxcms::ColorProfile::new_from_slice(icc).and_then(|profile| {
         let transform = profile.create_transform_8bit(
@@ -161,7 +161,7 @@ pub fn to_srgb(image: &RgbImage, icc: Option<&[u8]>) -> RgbImage {
         Ok(Some(srgb)) => srgb,
         Ok(None) | Err(_) => {
             tracing::debug!("colour profile not usable for conversion; colours taken as sRGB");
-            image.clone()
+            image
         }
     }
 }

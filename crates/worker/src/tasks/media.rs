@@ -98,7 +98,7 @@ pub fn render(bytes: &[u8], limits: &Limits, focus: (f32, f32)) -> anyhow::Resul
     }
     // `current` is now the smallest variant; colours are read in sRGB.
     let (w, h) = imaging::fit_square(current.width(), current.height(), THUMBNAIL);
-    let thumbnail = imaging::to_srgb(&imaging::resize(&current, w, h)?, icc);
+    let thumbnail = imaging::to_srgb(imaging::resize(&current, w, h)?, icc);
     let meta = json!({
         "original": size(width, height),
         "small": size(current.width(), current.height()),
