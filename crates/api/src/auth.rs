@@ -94,23 +94,29 @@ impl FromRequestParts<AppState> for MaybeAuth {
         let Some(token) = bearer(parts) else {
             return Ok(MaybeAuth(None));
         };
-        let grant = lookup(state, &token)
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
-        if grant.revoked {
-            return Err(ApiError::Unauthorized(
-                "The access token was revoked".into(),
-            ));
-        }
+        let auth = authenticate(state, &token).await?;
         // A member sending anything but a read may be about to write.
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
-            && let Some(account) = grant.account_id
+            && let Some(account) = auth.grant.account_id
         {
             state.writing(account).await;
         }
-        let scopes = Scopes::from_vec(grant.scopes.clone());
-        Ok(MaybeAuth(Some(Auth { grant, scopes })))
+        Ok(MaybeAuth(Some(auth)))
     }
+}
+
+/// The grant of a token, or 401 for one that is unknown or revoked.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Auth, ApiError> {
+    let grant = lookup(state, token)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("The access token is invalid".into()))?;
+    if grant.revoked {
+        return Err(ApiError::Unauthorized(
+            "The access token was revoked".into(),
+        ));
+    }
+    let scopes = Scopes::from_vec(grant.scopes.clone());
+    Ok(Auth { grant, scopes })
 }
 
 /// The token from the Authorization header or the `access_token` parameter.

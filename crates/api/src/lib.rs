@@ -16,6 +16,7 @@
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
 //!   page; [`cached`]: entities in Memcached; [`throttle`]: shared attempt limits;
 //!   [`ratelimit`]: the request limit per token.
+//! - [`streaming`]: live events over WebSocket and server-sent events.
 
 pub mod auth;
 pub mod cached;
@@ -35,6 +36,7 @@ pub mod server;
 pub mod shed;
 pub mod state;
 pub mod statuses;
+pub mod streaming;
 pub mod throttle;
 
 use std::future::Future;

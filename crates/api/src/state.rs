@@ -36,6 +36,8 @@ pub struct AppState {
     pub microcache: Arc<crate::microcache::Microcache>,
     /// Whether the read replica may serve reads (lag, reachability).
     pub replica: Arc<crate::replica::ReplicaHealth>,
+    /// Live-channel connections on this instance and what they listen to.
+    pub hub: Arc<crate::streaming::hub::Hub>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -45,11 +47,15 @@ impl AppState {
     /// for a service to answer.
     pub async fn connect(config: Config) -> anyhow::Result<AppState> {
         let timeout = config.outbound_timeout;
+        // Caches answer in a millisecond or not at all: waiting long on one
+        // would cost more than reading PostgreSQL.
+        let kv = Kv::connect(&config.redis, timeout.min(CACHE_TIMEOUT))?;
+        let hub = Arc::new(crate::streaming::hub::Hub::default());
+        tokio::spawn(hub.clone().listen(kv.clone()));
         Ok(AppState {
             db: Db::connect_lazy(&config.database)?,
-            // Caches answer in a millisecond or not at all: waiting long on
-            // one would cost more than reading PostgreSQL.
-            kv: Kv::connect(&config.redis, timeout.min(CACHE_TIMEOUT))?,
+            kv,
+            hub,
             cache: Cache::connect(&config.memcached, timeout.min(CACHE_TIMEOUT)).await?,
             storage: Storage::new(&config.s3, timeout),
             flights: Arc::new(Flights::default()),

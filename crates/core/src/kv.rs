@@ -13,6 +13,7 @@ use crate::config::RedisConfig;
 pub struct Kv {
     pool: Pool,
     prefix: String,
+    url: crate::Secret,
 }
 
 impl std::fmt::Debug for Kv {
@@ -40,12 +41,20 @@ impl Kv {
         Ok(Kv {
             pool,
             prefix: config.key_prefix.clone(),
+            url: config.url.clone(),
         })
     }
 
     /// The pool, for commands.
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// A connection of its own for subscribing (SUBSCRIBE takes a connection
+    /// over, so it cannot come from the pool).
+    pub async fn subscriber(&self) -> crate::Result<redis::aio::PubSub> {
+        let client = redis::Client::open(self.url.expose())?;
+        Ok(client.get_async_pubsub().await?)
     }
 
     /// The full key for `key`.

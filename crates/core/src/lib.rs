@@ -8,6 +8,7 @@
 //! - [`kv`]: the Redis pool for small hot state; [`feeds`]: home feeds in it.
 //! - [`secret`]: settings kept out of debug output.
 //! - [`storage`]: S3, where every byte of media lives.
+//! - [`stream`]: live events (streaming API), published on Redis.
 //! - [`tasks`]: task kinds, the outbox relay and the RabbitMQ topology.
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
 //! - [`text`]: hashtags, mentions and links in what members write.
@@ -22,6 +23,7 @@ pub mod feeds;
 pub mod kv;
 pub mod secret;
 pub mod storage;
+pub mod stream;
 pub mod tasks;
 pub mod telemetry;
 pub mod text;

@@ -216,8 +216,10 @@ impl Consumer {
             tracing::info!("task already done; acknowledging the duplicate");
             return Ok(());
         }
-        tasks::handle(&self.context, &task, &mut tx).await?;
+        let mut events = Vec::new();
+        tasks::handle(&self.context, &task, &mut tx, &mut events).await?;
         tx.commit().await.map_err(|e| transient(e.into()))?;
+        lookbook_core::stream::publish(&self.context.kv, &events).await;
         self.stats.done.fetch_add(1, Ordering::SeqCst);
         metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done")
             .increment(1);

@@ -7,8 +7,10 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
 use lookbook_core::db::{accounts, counters, ids, media};
+use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text::{self, Span};
 use serde::Deserialize;
@@ -312,7 +314,15 @@ async fn create(
         attach(&mut tx, id, me, &media_ids).await?;
     }
     statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
-    statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    // Those mentioned, and the author of the post commented on, hear of it.
+    let mut notified = Vec::new();
+    let replied_to = in_reply_to.map(|(_, author)| author);
+    for recipient in mentioned.iter().copied().chain(replied_to) {
+        let made =
+            notifications::create(&mut tx, recipient, me, NoteKind::Mention, Some(id)).await?;
+        notified.extend(made);
+    }
     let one = counters::Counts {
         statuses: 1,
         ..Default::default()
@@ -327,6 +337,7 @@ async fn create(
     }
     tasks::enqueue(&mut tx, &Task::FanOut { status_id: id }).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    stream::notified(&state.kv, &notified).await;
     counts::forget_accounts(&state, &[me]).await;
     if let Some((parent, _)) = in_reply_to {
         counts::forget_statuses(&state, &[parent]).await;
@@ -408,8 +419,17 @@ async fn edit(
         media::update_details(&mut *tx, media_id, attribute.description.as_deref(), focus).await?;
     }
     statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
-    statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    let mut notified = Vec::new();
+    for recipient in mentioned {
+        let made =
+            notifications::create(&mut tx, recipient, me, NoteKind::Mention, Some(id)).await?;
+        notified.extend(made);
+    }
+    // Those who liked, bookmarked or commented hear of the edit from the worker.
+    tasks::enqueue(&mut tx, &Task::NotifyEdit { status_id: id }).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    stream::notified(&state.kv, &notified).await;
     cached::forget(&state, Kind::Status, &[id]).await;
     let mut edited = render(&state, Some(me), &[id]).await?;
     edited.pop().map(Json).ok_or(ApiError::NotFound)

@@ -7,8 +7,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::marks::{self, Mark};
+use lookbook_core::db::notifications::{self, Created, Kind};
 use lookbook_core::db::relationships::List;
 use lookbook_core::db::statuses;
+use lookbook_core::stream;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -55,26 +57,37 @@ async fn change(
     if favourite {
         counts::begin_favourite(state, id).await;
     }
-    let outcome: ApiResult<bool> = async {
+    let outcome: ApiResult<(bool, Option<Created>)> = async {
         let mut tx = state.begin().await?;
         let changed = if on {
             marks::set(&mut tx, mark, me, id).await?
         } else {
             marks::clear(&mut tx, mark, me, id).await?
         };
+        // The author hears of a like in the like's own transaction.
+        let mut created = None;
+        if favourite && changed {
+            if on {
+                created =
+                    notifications::create_for_author(&mut tx, me, Kind::Favourite, id).await?;
+            } else {
+                notifications::remove_for_author(&mut tx, me, Kind::Favourite, id).await?;
+            }
+        }
         tx.commit().await.map_err(lookbook_core::Error::from)?;
-        Ok(changed)
+        Ok((changed, created))
     }
     .await;
     if favourite {
         let delta = match (&outcome, on) {
-            (Ok(true), true) => 1,
-            (Ok(true), false) => -1,
+            (Ok((true, _)), true) => 1,
+            (Ok((true, _)), false) => -1,
             _ => 0,
         };
         counts::finish_favourite(state, id, delta).await;
     }
-    outcome?;
+    let (_, created) = outcome?;
+    stream::notified(&state.kv, created.as_slice()).await;
     render_visible(state, Some(me), id).await.map(Json)
 }
 

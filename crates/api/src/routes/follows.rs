@@ -126,9 +126,10 @@ async fn follow(
         notify: p.notify,
         languages: p.languages,
     };
-    graph::follow(&mut tx, me, target.id, target.locked, &options).await?;
+    let (_, created) = graph::follow(&mut tx, me, target.id, target.locked, &options).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     counts::forget_accounts(&state, &[me, target.id]).await;
+    lookbook_core::stream::notified(&state.kv, created.as_slice()).await;
     relationship(&state, me, target.id).await
 }
 

@@ -78,8 +78,21 @@ pub struct Configuration {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Urls {
-    /// No streaming API is served.
+    /// Where the streaming API is (`wss://` or `ws://` and the host;
+    /// clients add `/api/v1/streaming`).
     streaming: Option<String>,
+}
+
+/// The streaming API's base: the public URL with a WebSocket scheme.
+fn streaming_url(public_url: &str) -> String {
+    let base = public_url.trim_end_matches('/');
+    if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_string()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,9 +115,11 @@ pub struct Translation {
     enabled: bool,
 }
 
-fn configuration(limits: &Limits) -> Configuration {
+fn configuration(limits: &Limits, public_url: &str) -> Configuration {
     Configuration {
-        urls: Urls { streaming: None },
+        urls: Urls {
+            streaming: Some(streaming_url(public_url)),
+        },
         accounts: AccountLimits {
             max_featured_tags: 0,
             max_pinned_statuses: 0,
@@ -209,7 +224,7 @@ async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
             url: format!("{}/favicon.ico", config.public_url),
         },
         languages: vec!["en"],
-        configuration: configuration(&config.limits),
+        configuration: configuration(&config.limits, &config.public_url),
         registrations: Registrations {
             enabled: true,
             approval_required: false,
@@ -270,7 +285,7 @@ async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
         email: config.contact_email.clone(),
         version: version(),
         urls: V1Urls {
-            streaming_api: None,
+            streaming_api: Some(streaming_url(&config.public_url)),
         },
         stats: Stats {
             user_count: 0,
@@ -282,7 +297,7 @@ async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
         registrations: true,
         approval_required: false,
         invites_enabled: false,
-        configuration: configuration(&config.limits),
+        configuration: configuration(&config.limits, &config.public_url),
         contact_account: None,
         rules: Vec::new(),
     })

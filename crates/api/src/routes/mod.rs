@@ -10,11 +10,15 @@ pub mod compose;
 pub mod defaults;
 pub mod favourites;
 pub mod follows;
+pub mod grouped_notifications;
 pub mod health;
 pub mod instance;
 pub mod items;
+pub mod markers;
 pub mod media;
 pub mod metrics;
+pub mod notification_requests;
+pub mod notifications;
 pub mod oauth;
 pub mod registration;
 pub mod search;
@@ -54,6 +58,8 @@ use crate::error::error_response;
         (name = "media", description = "Photo uploads and their processing"),
         (name = "statuses", description = "Posts, comments, favourites and bookmarks"),
         (name = "timelines", description = "Home, public and hashtag timelines; hashtags"),
+        (name = "notifications", description = "Notifications, grouped or one by one; the policy for strangers; read markers"),
+        (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
         (name = "search", description = "Accounts, hashtags and posts by what they start with or contain"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
@@ -85,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .merge(tags::routes())
         .merge(trends::routes())
         .merge(search::routes())
+        .merge(notifications::routes())
+        .merge(grouped_notifications::routes())
+        .merge(notification_requests::routes())
+        .merge(markers::routes())
+        .merge(crate::streaming::routes())
         .split_for_parts();
     conformance::apply(&mut api, &state.config.limits);
     let router = router

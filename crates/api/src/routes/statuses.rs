@@ -7,12 +7,14 @@ use axum::Json;
 use axum::extract::{Path, State};
 use lookbook_core::db::counters;
 use lookbook_core::db::statuses::{self, StatusCounts};
+use lookbook_core::stream::{Channel, Event};
 use lookbook_core::tasks::{self, Task};
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::parse_id;
+
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::cached::{self, Kind};
@@ -89,6 +91,8 @@ async fn delete(
         tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: deleted.keys }).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let gone = (Channel::Everyone, Event::Delete { status_id: id });
+    lookbook_core::stream::publish(&state.kv, &[gone]).await;
     let mut changed = deleted.replies.clone();
     changed.push(id);
     cached::forget(&state, Kind::Status, &changed).await;

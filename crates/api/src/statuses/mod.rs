@@ -23,7 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::link_header;
 
 /// Authors as Account JSON (cached without counts), with their counts.
-async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
+pub async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
     let loader = state.clone();
     let mut found = cached::many(state, Kind::Account, ids, move |missing| async move {
         let rows = accounts::by_ids(&loader.db.primary, &missing).await?;

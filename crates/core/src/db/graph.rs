@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 use super::counters::{self, Counts};
+use super::notifications::{self, Created, Kind};
 
 /// What a follow did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,13 +133,15 @@ pub async fn blocked_either_way(conn: &mut PgConnection, a: i64, b: i64) -> crat
 
 /// `account` follows `target`, or asks to when `target_locked` and not
 /// already following. Updates the options of an existing follow or request.
+/// A new follow or request notifies `target` (the notification is answered
+/// for the live stream).
 pub async fn follow(
     conn: &mut PgConnection,
     account: i64,
     target: i64,
     target_locked: bool,
     options: &FollowOptions,
-) -> crate::Result<FollowOutcome> {
+) -> crate::Result<(FollowOutcome, Option<Created>)> {
     let updated = sqlx::query_scalar!(
         "update follows set
             show_reblogs = coalesce($3, show_reblogs),
@@ -155,37 +158,45 @@ pub async fn follow(
     .fetch_optional(&mut *conn)
     .await?;
     if updated.is_some() {
-        return Ok(FollowOutcome::Following);
+        return Ok((FollowOutcome::Following, None));
     }
     if target_locked {
-        sqlx::query!(
-            "insert into follow_requests (account_id, target_account_id, show_reblogs, notify, languages)
+        let new = sqlx::query_scalar!(
+            r#"insert into follow_requests (account_id, target_account_id, show_reblogs, notify, languages)
              values ($1, $2, coalesce($3, true), coalesce($4, false), $5)
              on conflict (account_id, target_account_id) do update set
                 show_reblogs = coalesce($3, follow_requests.show_reblogs),
                 notify = coalesce($4, follow_requests.notify),
-                languages = case when $5::text[] is null then follow_requests.languages else $5 end",
+                languages = case when $5::text[] is null then follow_requests.languages else $5 end
+             returning (xmax = 0) as "new!""#,
             account,
             target,
             options.reblogs,
             options.notify,
             options.languages.as_deref()
         )
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-        return Ok(FollowOutcome::Requested);
+        let created = if new {
+            notifications::create(conn, target, account, Kind::FollowRequest, None).await?
+        } else {
+            None
+        };
+        return Ok((FollowOutcome::Requested, created));
     }
-    insert_follow(conn, account, target, options).await?;
-    Ok(FollowOutcome::Following)
+    let created = insert_follow(conn, account, target, options, true).await?;
+    Ok((FollowOutcome::Following, created))
 }
 
-/// Inserts a follow edge and counts it, unless it exists.
+/// Inserts a follow edge and counts it, unless it exists; a new one
+/// notifies `target` when `notify` (not when they approved it themselves).
 async fn insert_follow(
     conn: &mut PgConnection,
     account: i64,
     target: i64,
     options: &FollowOptions,
-) -> crate::Result<()> {
+    notify: bool,
+) -> crate::Result<Option<Created>> {
     let inserted = sqlx::query_scalar!(
         "insert into follows (account_id, target_account_id, show_reblogs, notify, languages)
          values ($1, $2, coalesce($3, true), coalesce($4, false), $5)
@@ -199,9 +210,13 @@ async fn insert_follow(
     )
     .fetch_optional(&mut *conn)
     .await?;
+    let mut created = None;
     if inserted.is_some() {
         count_follow(conn, account, target, 1).await?;
         refresh_feed(conn, account, target).await?;
+        if notify {
+            created = notifications::create(conn, target, account, Kind::Follow, None).await?;
+        }
     }
     // A request left from when the target was locked is answered by the follow.
     sqlx::query!(
@@ -211,7 +226,8 @@ async fn insert_follow(
     )
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    notifications::remove(conn, target, account, Kind::FollowRequest, None).await?;
+    Ok(created)
 }
 
 /// Counts a follow on both accounts, lower id first: transactions that touch
@@ -256,6 +272,7 @@ pub async fn unfollow(conn: &mut PgConnection, account: i64, target: i64) -> cra
     .await?;
     if removed.is_some() {
         count_follow(conn, account, target, -1).await?;
+        notifications::remove(conn, target, account, Kind::Follow, None).await?;
     }
     sqlx::query!(
         "delete from follow_requests where account_id = $1 and target_account_id = $2",
@@ -264,7 +281,7 @@ pub async fn unfollow(conn: &mut PgConnection, account: i64, target: i64) -> cra
     )
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    notifications::remove(conn, target, account, Kind::FollowRequest, None).await
 }
 
 /// `account` blocks `target`: follows and requests between them end, both ways.
@@ -278,7 +295,8 @@ pub async fn block(conn: &mut PgConnection, account: i64, target: i64) -> crate:
     .execute(&mut *conn)
     .await?;
     unfollow(conn, account, target).await?;
-    unfollow(conn, target, account).await
+    unfollow(conn, target, account).await?;
+    notifications::remove_between(conn, account, target).await
 }
 
 pub async fn unblock(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
@@ -349,7 +367,7 @@ pub async fn authorize_request(
         notify: Some(request.notify),
         languages: request.languages,
     };
-    insert_follow(conn, requester, target, &options).await?;
+    insert_follow(conn, requester, target, &options, false).await?;
     Ok(true)
 }
 
@@ -364,9 +382,10 @@ pub async fn reject_request(
         requester,
         target
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
+    notifications::remove(conn, target, requester, Kind::FollowRequest, None).await?;
     Ok(removed > 0)
 }
 

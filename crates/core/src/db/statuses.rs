@@ -191,6 +191,17 @@ pub async fn set_tags(
     Ok(())
 }
 
+/// The post's hashtags, lowercase.
+pub async fn tag_names(db: impl PgExecutor<'_>, status_id: i64) -> crate::Result<Vec<String>> {
+    let names = sqlx::query_scalar!(
+        "select lower(t.name) from status_tags st join tags t on t.id = st.tag_id where st.status_id = $1",
+        status_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(names.into_iter().flatten().collect())
+}
+
 /// Links the post to the members it mentions (usernames that exist); returns
 /// their ids.
 pub async fn set_mentions(

@@ -58,6 +58,9 @@ pub enum Task {
         /// The token's SHA-256, in hex.
         token_hash: String,
     },
+    /// Tells those who liked, bookmarked or commented on a post that it was
+    /// edited, and streams the edit.
+    NotifyEdit { status_id: i64 },
 }
 
 impl Task {
@@ -70,6 +73,7 @@ impl Task {
         "refresh_feed",
         "process_profile_image",
         "forget_token",
+        "notify_edit",
     ];
 
     /// This task's kind.
@@ -82,6 +86,7 @@ impl Task {
             Task::RefreshFeed { .. } => "refresh_feed",
             Task::ProcessProfileImage { .. } => "process_profile_image",
             Task::ForgetToken { .. } => "forget_token",
+            Task::NotifyEdit { .. } => "notify_edit",
         }
     }
 }

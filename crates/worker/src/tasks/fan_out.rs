@@ -3,10 +3,13 @@
 //! post, only followers of both), those mentioned and those following one
 //! of its hashtags — in batches. Authors with very many followers are
 //! skipped: readers merge their posts in. Adding a post twice is a no-op.
+//! Followers who asked (`notify`) get a `status` notification, and every
+//! stream that should show the post hears of it once the task commits.
 
 use anyhow::Context as _;
-use lookbook_core::db::{statuses, timelines};
+use lookbook_core::db::{notifications, statuses, timelines};
 use lookbook_core::feeds;
+use lookbook_core::stream::{Channel, Event};
 use sqlx::PgConnection;
 
 use super::TaskError;
@@ -18,7 +21,12 @@ const BATCH: i64 = 1000;
 /// Reads through `tx`, the connection the task already holds: taking a
 /// second one from the pool while holding the first is how a burst of tasks
 /// starves the pool.
-pub async fn run(ctx: &Context, status_id: i64, tx: &mut PgConnection) -> Result<(), TaskError> {
+pub async fn run(
+    ctx: &Context,
+    status_id: i64,
+    tx: &mut PgConnection,
+    events: &mut Vec<(Channel, Event)>,
+) -> Result<(), TaskError> {
     let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
     let Some(status) = statuses::load(&mut *tx, &[status_id])
         .await
@@ -51,15 +59,33 @@ pub async fn run(ctx: &Context, status_id: i64, tx: &mut PgConnection) -> Result
         .await
         .context("pushing to the author's and mentioned members' feeds")
         .map_err(TaskError::Transient)?;
+    let update = Event::Update { status_id };
+    events.extend(direct.iter().map(|id| (Channel::User(*id), update)));
+    if status.visibility == "public" {
+        events.push((Channel::Public, update));
+        let tags = statuses::tag_names(&mut *tx, status_id)
+            .await
+            .map_err(transient)?;
+        events.extend(tags.into_iter().map(|t| (Channel::Hashtag(t), update)));
+    }
+    // Followers who asked to hear of every post get a notification.
+    let subscribed = notifications::create_for_subscribers(&mut *tx, status.account_id, status_id)
+        .await
+        .map_err(transient)?;
+    events.extend(subscribed.iter().map(|c| {
+        let event = Event::Notification {
+            notification_id: c.id,
+        };
+        (Channel::User(c.recipient), event)
+    }));
     if status.visibility == "direct" {
         return Ok(());
     }
+    // A large account's followers merge its posts in when they read; their
+    // live streams still hear of each post.
     let large = timelines::is_large(&mut *tx, status.account_id, ctx.feeds.fanout_max_followers)
         .await
         .map_err(transient)?;
-    if large {
-        return Ok(());
-    }
     let replied_to = status
         .in_reply_to_account_id
         .filter(|other| *other != status.account_id);
@@ -72,10 +98,13 @@ pub async fn run(ctx: &Context, status_id: i64, tx: &mut PgConnection) -> Result
         let Some((last, _)) = page.last() else { break };
         after = *last;
         let followers: Vec<i64> = page.iter().map(|(_, account)| *account).collect();
-        feeds::push(&ctx.kv, &followers, &[status_id], size)
-            .await
-            .context("pushing to followers' feeds")
-            .map_err(TaskError::Transient)?;
+        if !large {
+            feeds::push(&ctx.kv, &followers, &[status_id], size)
+                .await
+                .context("pushing to followers' feeds")
+                .map_err(TaskError::Transient)?;
+        }
+        events.extend(followers.iter().map(|id| (Channel::User(*id), update)));
         fed += followers.len();
     }
     tracing::info!(status_id, followers = fed, "fanned out");

@@ -6,9 +6,11 @@ pub mod delete_objects;
 pub mod fan_out;
 pub mod forget_token;
 pub mod media;
+pub mod notify_edit;
 pub mod profile_image;
 pub mod unfeed;
 
+use lookbook_core::stream::{Channel, Event};
 use lookbook_core::tasks::Task;
 use sqlx::PgConnection;
 
@@ -25,12 +27,18 @@ pub enum TaskError {
     Permanent(anyhow::Error),
 }
 
-/// Carries out one task.
-pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result<(), TaskError> {
+/// Carries out one task; live events it adds to `events` are published
+/// once its transaction commits.
+pub async fn handle(
+    ctx: &Context,
+    task: &Task,
+    tx: &mut PgConnection,
+    events: &mut Vec<(Channel, Event)>,
+) -> Result<(), TaskError> {
     match task {
         Task::DeleteObjects { keys } => delete_objects::run(ctx, keys, tx).await,
         Task::ProcessMedia { media_id } => media::run(ctx, *media_id, tx).await,
-        Task::FanOut { status_id } => fan_out::run(ctx, *status_id, tx).await,
+        Task::FanOut { status_id } => fan_out::run(ctx, *status_id, tx, events).await,
         Task::UnfeedStatus {
             status_id,
             author_id,
@@ -45,5 +53,6 @@ pub async fn handle(ctx: &Context, task: &Task, tx: &mut PgConnection) -> Result
             key,
         } => profile_image::run(ctx, *account_id, field, key, tx).await,
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
+        Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
     }
 }

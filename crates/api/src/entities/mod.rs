@@ -2,6 +2,8 @@
 //! times are RFC 3339 with milliseconds, and a page of accounts is hydrated
 //! with one query for all their counters.
 
+pub mod notification;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use lookbook_core::db::accounts::Account;
 use lookbook_core::db::apps::App;
