@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use lookbook_testkit::nginx::free_port;
+use lookbook_testkit::nginx::{Nginx, free_port};
 use lookbook_testkit::{TestApp, TestEnv};
 
 /// The Python client registers an app, creates accounts, verifies and updates
@@ -45,4 +45,50 @@ async fn mastodon_py_drives_the_account_flows() {
     })
     .await;
     assert!(processed, "no processed avatar in the bucket");
+}
+
+/// Mastodon.py, unchanged, listens to a member's user stream through one
+/// nginx and instance while the others like, comment, mention and follow
+/// through another nginx and instance; it hears the notifications and a
+/// followed member's post, then reads the notifications one by one and
+/// grouped, moves the marker, dismisses and clears them.
+#[tokio::test(flavor = "multi_thread")]
+async fn mastodon_py_reads_notifications_and_streams_across_instances() {
+    let (listen_port, act_port) = (free_port(), free_port());
+    let listen = Nginx::start([listen_port, listen_port]).await;
+    let act = Nginx::start([act_port, act_port]).await;
+    let mut env = TestEnv::new().await;
+    env.set("LOOKBOOK_BIND", format!("127.0.0.1:{listen_port}"));
+    // The client finds the streaming API where the instance says it is.
+    env.set("LOOKBOOK_PUBLIC_URL", listen.url(""));
+    env.set("LIMIT_API_PER_TOKEN", "1000000");
+    let app = TestApp::spawn_with(env, true).await;
+    let mut config = app.env.config();
+    config.bind = format!("127.0.0.1:{act_port}").parse().unwrap();
+    let other = lookbook_api::Application::build(config).await.unwrap();
+    tokio::spawn(other.run_until_stopped(std::future::pending()));
+
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/python/mastodon_py_notifications.py"
+    );
+    let (listen_url, act_url) = (listen.url(""), act.url(""));
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg(script)
+            .arg(listen_url)
+            .arg(act_url)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("run python3 (scripts/test installs Mastodon.py)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "Mastodon.py notifications failed\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("mastodon.py notifications: ok"), "{stdout}");
+    app.finish().await.unwrap();
 }
