@@ -9,12 +9,11 @@ use axum::http::HeaderMap;
 use lookbook_core::db::markers;
 use lookbook_core::db::notification_groups::{self, Group};
 use lookbook_core::db::relationships::PageBounds;
-use serde::Deserialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::notifications::{CountParams, FilterParams, UnreadCount};
+use super::notifications::{CountParams, ListParams, UnreadCount};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::entities::notification::{self as entity, GroupedNotificationsResults};
@@ -38,15 +37,6 @@ async fn catch_up(state: &AppState, me: i64) -> ApiResult<()> {
     notification_groups::catch_up(&mut tx, me).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     Ok(())
-}
-
-/// The query of a grouped list.
-#[derive(Debug, Default, Deserialize)]
-struct ListParams {
-    #[serde(flatten)]
-    filter: FilterParams,
-    #[serde(flatten)]
-    page: PageParams,
 }
 
 /// The member's notifications in groups, by each group's most recent

@@ -57,13 +57,13 @@ impl FilterParams {
     }
 }
 
-/// The query of a list: the filters and the page.
+/// The query of a list (one by one or grouped): the filters and the page.
 #[derive(Debug, Default, Deserialize)]
-struct ListParams {
+pub struct ListParams {
     #[serde(flatten)]
-    filter: FilterParams,
+    pub filter: FilterParams,
     #[serde(flatten)]
-    page: PageParams,
+    pub page: PageParams,
 }
 
 /// The member's notifications, newest first (default 40, at most 80).
