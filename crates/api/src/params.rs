@@ -319,7 +319,8 @@ pub fn flex_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error
 pub fn flex_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
-        Value::Array(items) => items
+        // `id[][]=1` (as some clients write a list) nests one level deeper.
+        Value::Array(items) => flatten(items)
             .into_iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s),
@@ -336,6 +337,18 @@ pub fn flex_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>,
             "expected a list, got {other}"
         ))),
     }
+}
+
+/// The items of a list, with lists inside it opened out.
+fn flatten(items: Vec<Value>) -> Vec<Value> {
+    let mut flat = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::Array(inner) => flat.extend(inner),
+            other => flat.push(other),
+        }
+    }
+    flat
 }
 
 /// The first 40 characters of a value, for error messages.
@@ -357,6 +370,18 @@ mod tests {
         assert_eq!(object["source"]["privacy"], "private");
         assert_eq!(object["fields_attributes"]["0"]["name"], "a");
         assert_eq!(object["x"], "y");
+    }
+
+    /// A list nested one level deeper (`id[][]=`) reads as the plain list.
+    #[test]
+    fn nested_lists_open_out() {
+        #[derive(Deserialize)]
+        struct Ids {
+            #[serde(deserialize_with = "flex_list")]
+            id: Option<Vec<String>>,
+        }
+        let ids: Ids = serde_json::from_value(serde_json::json!({"id": [["1", "2"], 3]})).unwrap();
+        assert_eq!(ids.id.unwrap(), ["1", "2", "3"]);
     }
 
     /// Booleans read the way Rails reads them.

@@ -10,13 +10,19 @@
 
 use lookbook_core::config::Limits;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayItems, ObjectBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 /// An id parameter: digits, as many as an id has (empty is the same as absent).
 const ID: &str = "^[0-9]{0,18}$";
 /// An id in a path: at least one digit.
 const PATH_ID: &str = "^[0-9]{1,18}$";
+
+/// Writes besides every `PATCH` whose body may be left out: nothing sent,
+/// nothing changed.
+const OPTIONAL_BODIES: &[&str] = &["/api/v1/markers", "/api/v1/notifications/policy"];
 
 /// Forms that may come as multipart bodies.
 const MULTIPART_FORMS: &[&str] = &["MediaUploadForm", "ProfileForm"];
@@ -90,10 +96,17 @@ pub fn apply(api: &mut OpenApi, limits: &Limits) {
             }
         }
     }
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
         // A partial update may send nothing: nothing changes.
         if let Some(body) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) {
             body.required = Some(Required::False);
+        }
+        if OPTIONAL_BODIES.contains(&path.as_str()) {
+            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+                if let Some(body) = op.request_body.as_mut() {
+                    body.required = Some(Required::False);
+                }
+            }
         }
         let with_body = [&mut item.post, &mut item.put, &mut item.patch];
         for op in with_body.into_iter().flatten() {
@@ -140,7 +153,11 @@ fn describe_forms(api: &mut OpenApi) {
         }
         // Text fields follow the same rule as text parameters, and so do the
         // names and values inside object fields.
-        for field in form.properties.values_mut() {
+        for (field_name, field) in form.properties.iter_mut() {
+            if let RefOr::T(Schema::Array(list)) = field {
+                describe_items(field_name, list, true);
+                continue;
+            }
             let RefOr::T(Schema::Object(field)) = field else {
                 continue;
             };
@@ -174,7 +191,38 @@ fn describe_parameters(op: &mut Operation) {
     }
 }
 
+/// The text items of a list follow the rule for text, or for ids (`whole`:
+/// each id at least one digit).
+fn describe_items(name: &str, list: &mut utoipa::openapi::schema::Array, whole: bool) {
+    let ArrayItems::RefOrSchema(items) = &mut list.items else {
+        return;
+    };
+    let RefOr::T(Schema::Object(item)) = items.as_mut() else {
+        return;
+    };
+    let text = match &item.schema_type {
+        SchemaType::Type(one) => *one == Type::String,
+        SchemaType::Array(many) => many.contains(&Type::String),
+        SchemaType::AnyValue => false,
+    };
+    if text && item.pattern.is_none() && item.enum_values.is_none() {
+        item.pattern = Some(
+            match (is_id(name), whole) {
+                (true, true) => PATH_ID,
+                (true, false) => ID,
+                (false, _) => NO_CONTROL_CHARACTERS,
+            }
+            .into(),
+        );
+    }
+}
+
 fn describe(param: &mut Parameter) {
+    if let Some(RefOr::T(Schema::Array(list))) = param.schema.as_mut() {
+        let in_path = matches!(param.parameter_in, ParameterIn::Path);
+        describe_items(&param.name, list, in_path);
+        return;
+    }
     let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() else {
         return;
     };

@@ -49,15 +49,20 @@ async fn get(
 
 /// One timeline's part of a write.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = MarkerPositionForm)]
 struct Position {
+    /// The newest id read.
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(required = true, value_type = String, pattern = "^[0-9]{1,18}$")]
     last_read_id: Option<String>,
     /// The version the client read; a newer one answers 409.
     #[serde(default, deserialize_with = "flex_i64")]
     version: Option<i64>,
 }
 
+/// The timelines to move; one not named stays where it is.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = MarkersForm)]
 struct Positions {
     #[serde(default)]
     home: Option<Position>,
@@ -70,7 +75,7 @@ struct Positions {
     request_body(content = Positions, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The markers written", body = BTreeMap<String, Marker>),
               (status = 409, description = "Another write moved the marker since the version named"),
-              (status = 422, description = "Nothing to write, or an id that is not one")))]
+              (status = 422, description = "A timeline named without an id, or an id that is not one")))]
 async fn set(
     State(state): State<AppState>,
     auth: Auth,
@@ -91,9 +96,8 @@ async fn set(
         writes.push((timeline, id, position.version));
     }
     if writes.is_empty() {
-        return Err(ApiError::Unprocessable(
-            "name home[last_read_id] or notifications[last_read_id]".into(),
-        ));
+        // Nothing named, nothing moved (as Mastodon answers).
+        return Ok(Json(BTreeMap::new()));
     }
     let mut tx = state.begin().await?;
     let mut written = Vec::new();

@@ -51,24 +51,31 @@ async fn policy(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Not
     current(&state, me).await.map(Json)
 }
 
-/// A change to the policy; what is left out stays.
+/// A change to the policy; what is left out (or empty) stays.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = NotificationPolicyForm)]
 struct PolicyChange {
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = String, required = false, pattern = "^(accept|filter|drop)?$")]
     for_not_following: Option<String>,
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = String, required = false, pattern = "^(accept|filter|drop)?$")]
     for_not_followers: Option<String>,
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = String, required = false, pattern = "^(accept|filter|drop)?$")]
     for_new_accounts: Option<String>,
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = String, required = false, pattern = "^(accept|filter|drop)?$")]
     for_private_mentions: Option<String>,
     #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = String, required = false, pattern = "^(accept|filter|drop)?$")]
     for_limited_accounts: Option<String>,
 }
 
 fn pick(field: &str, given: Option<String>, current: String) -> ApiResult<String> {
     match given {
         None => Ok(current),
+        Some(value) if value.is_empty() => Ok(current),
         Some(value) if ACTIONS.contains(&value.as_str()) => Ok(value),
         Some(value) => Err(ApiError::Unprocessable(format!(
             "{field} must be accept, filter or drop, not '{}'",
@@ -131,13 +138,22 @@ async fn policy_v1(
 
 /// A change to the policy in version 1's shape: a filter on holds back.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = NotificationPolicyV1Form)]
 struct PolicyChangeV1 {
+    /// A boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     filter_not_following: Option<bool>,
+    /// A boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     filter_not_followers: Option<bool>,
+    /// A boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     filter_new_accounts: Option<bool>,
+    /// A boolean read as Mastodon reads it.
+    #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
     filter_private_mentions: Option<bool>,
 }
@@ -272,11 +288,22 @@ async fn dismiss(
     Ok(Json(Map::new()))
 }
 
-/// Request ids, for the bulk forms.
+/// Request ids, for the bulk forms (`id[]`).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = NotificationRequestIdsForm)]
 struct Ids {
     #[serde(default, deserialize_with = "flex_list")]
+    #[schema(required = true, value_type = Vec<String>, min_items = 1)]
     id: Option<Vec<String>>,
+}
+
+impl Ids {
+    fn required(self) -> ApiResult<Vec<String>> {
+        match self.id {
+            Some(ids) if !ids.is_empty() => Ok(ids),
+            _ => Err(ApiError::Unprocessable("id[] names no request".into())),
+        }
+    }
 }
 
 /// Accepts several requests.
@@ -288,7 +315,7 @@ async fn accept_many(
     auth: Auth,
     Params(p): Params<Ids>,
 ) -> ApiResult<Json<Map<String, Value>>> {
-    settle(&state, &auth, &p.id.unwrap_or_default(), true).await?;
+    settle(&state, &auth, &p.required()?, true).await?;
     Ok(Json(Map::new()))
 }
 
@@ -301,7 +328,7 @@ async fn dismiss_many(
     auth: Auth,
     Params(p): Params<Ids>,
 ) -> ApiResult<Json<Map<String, Value>>> {
-    settle(&state, &auth, &p.id.unwrap_or_default(), false).await?;
+    settle(&state, &auth, &p.required()?, false).await?;
     Ok(Json(Map::new()))
 }
 

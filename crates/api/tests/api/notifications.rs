@@ -322,7 +322,7 @@ async fn markers_keep_the_read_position() {
     assert_eq!(read["home"]["last_read_id"], "200");
     assert!(read.get("notifications").is_none());
 
-    // JSON, as web clients send it; nothing to write and a bad id are 422.
+    // JSON, as web clients send it; nothing named moves nothing; a bad id is 422.
     let response = app
         .request_as(reqwest::Method::POST, &ann.token, "/api/v1/markers")
         .json(&json!({"notifications": {"last_read_id": "55"}}))
@@ -332,8 +332,11 @@ async fn markers_keep_the_read_position() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["notifications"]["version"], 1);
-    let (status, _) = app.act(&ann, "/api/v1/markers", &[]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, nothing) = app.act(&ann, "/api/v1/markers", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(nothing, json!({}));
+    let (_, kept) = app.read(&ann, "/api/v1/markers").await;
+    assert_eq!(kept["notifications"]["last_read_id"], "55");
     let bad = [("home[last_read_id]", "not-an-id")];
     let (status, _) = app.act(&ann, "/api/v1/markers", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -387,6 +390,19 @@ async fn the_policy_holds_strangers_back_as_requests() {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // An empty rule leaves it as it is.
+    let kept = app
+        .request_as(
+            reqwest::Method::PATCH,
+            &ann.token,
+            "/api/v2/notifications/policy",
+        )
+        .form(&[("for_not_following", "")])
+        .send()
+        .await
+        .unwrap();
+    let kept: Value = kept.json().await.unwrap();
+    assert_eq!(kept["for_not_following"], "filter");
 
     let first = posted(&app, &ann, "Look one").await;
     let second = posted(&app, &ann, "Look two").await;
@@ -425,7 +441,12 @@ async fn the_policy_holds_strangers_back_as_requests() {
             ("favourite".into(), "bob".into(), Some(first.clone())),
         ]
     );
-    // Dismissing cat's request drops what it held.
+    // Dismissing cat's request drops what it held; naming none is refused.
+    let (status, refused) = app
+        .act(&ann, "/api/v1/notifications/requests/dismiss", &[])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused["error"].as_str().unwrap().contains("id[]"));
     let (status, _) = app
         .act(
             &ann,
