@@ -220,6 +220,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             "photo" => report.scenarios.push(scenarios::photo::run(&ctx).await?),
             "journey" => report.scenarios.push(scenarios::journey::run(&ctx).await),
             "delivery" => report.scenarios.push(scenarios::delivery::run(&ctx).await?),
+            "push" => report.scenarios.push(scenarios::push::run(&ctx).await?),
             "memory" => {
                 let (sc, rss) = scenarios::hotkey::memory(&ctx, &api_addr).await?;
                 findings.rss_mb = Some(rss);

@@ -7,6 +7,7 @@ pub mod flash;
 pub mod hotkey;
 pub mod journey;
 pub mod photo;
+pub mod push;
 pub mod quality;
 pub mod reads;
 pub mod references;
@@ -37,6 +38,7 @@ pub const ALL: &[&str] = &[
     "favourite",
     "journey",
     "delivery",
+    "push",
     "photo",
     "vips",
     "memory",

@@ -9,6 +9,7 @@ use lookbook_core::cache::Cache;
 use lookbook_core::db::Db;
 use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
+use lookbook_core::webpush::vapid::Vapid;
 
 use crate::flights::Flights;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub replica: Arc<crate::replica::ReplicaHealth>,
     /// Live-channel connections on this instance and what they listen to.
     pub hub: Arc<crate::streaming::hub::Hub>,
+    /// The VAPID key, loaded on first use (configured, or kept in PostgreSQL).
+    vapid: Arc<tokio::sync::OnceCell<Arc<Vapid>>>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -73,8 +76,36 @@ impl AppState {
                 config.database.replica_max_lag,
             )),
             config: Arc::new(config),
+            vapid: Arc::default(),
             draining: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The VAPID key pushes are signed with.
+    pub async fn vapid(&self) -> lookbook_core::Result<Arc<Vapid>> {
+        self.vapid
+            .get_or_try_init(|| async {
+                Vapid::load(
+                    &self.db.primary,
+                    self.config.push.vapid_private_key.as_ref(),
+                )
+                .await
+                .map(Arc::new)
+            })
+            .await
+            .cloned()
+    }
+
+    /// The VAPID public key clients subscribe with; empty while PostgreSQL
+    /// cannot be asked for it.
+    pub async fn vapid_key(&self) -> String {
+        match self.vapid().await {
+            Ok(vapid) => vapid.public_key(),
+            Err(error) => {
+                tracing::warn!(%error, "the VAPID key could not be loaded");
+                String::new()
+            }
+        }
     }
 
     /// Where a read for `viewer` goes: the replica, unless there is none,

@@ -48,6 +48,17 @@ pub struct Config {
     pub limits: Limits,
     pub feeds: FeedConfig,
     pub sweep: SweepConfig,
+    pub push: PushConfig,
+}
+
+/// Web Push.
+#[derive(Debug, Clone)]
+pub struct PushConfig {
+    /// The VAPID private key; unset, one is made once and kept in PostgreSQL.
+    pub vapid_private_key: Option<Secret>,
+    /// Pushes a worker sends at once (they wait on other servers, so they
+    /// have turns of their own and never hold up images or feeds).
+    pub concurrency: usize,
 }
 
 /// Housekeeping of direct uploads.
@@ -342,6 +353,21 @@ impl Config {
                     Some(_) => Some(env.millis("TASK_QUEUE_EXPIRES_MS", 1)?),
                     None => None,
                 },
+            },
+            push: PushConfig {
+                vapid_private_key: match env.get("VAPID_PRIVATE_KEY") {
+                    Some(key) => {
+                        crate::webpush::vapid::Vapid::from_private(&key).map_err(|reason| {
+                            ConfigError {
+                                var: "VAPID_PRIVATE_KEY",
+                                reason,
+                            }
+                        })?;
+                        Some(key.into())
+                    }
+                    None => None,
+                },
+                concurrency: env.positive("WORKER_PUSH_CONCURRENCY", 8)?,
             },
             sweep: SweepConfig {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,

@@ -13,6 +13,7 @@
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
 //! - [`text`]: hashtags, mentions and links in what members write.
 //! - [`trending`]: trends, computed by the worker, stored in Redis.
+//! - [`webpush`]: the VAPID key and push message encryption.
 
 pub mod auth;
 pub mod cache;
@@ -28,6 +29,7 @@ pub mod tasks;
 pub mod telemetry;
 pub mod text;
 pub mod trending;
+pub mod webpush;
 
 pub use config::Config;
 pub use secret::Secret;

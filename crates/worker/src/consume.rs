@@ -56,6 +56,10 @@ pub struct Consumer {
     /// Tasks that may run at once: fewer than the database connections, so
     /// that every running task has its connection.
     pub turns: Arc<Semaphore>,
+    /// Turns of the tasks that wait on other servers (pushes), which hold
+    /// no connection while they wait: a push service that hangs uses these
+    /// up, never the turns of images and feeds.
+    pub push_turns: Arc<Semaphore>,
     /// Bound on connecting and on each publish to a retry or parked queue.
     pub timeout: Duration,
     pub stats: Arc<Stats>,
@@ -155,7 +159,7 @@ impl Consumer {
                 None => Err(TaskError::Permanent(anyhow::anyhow!(
                     "the message has no task id"
                 ))),
-                Some(id) => match self.turns.acquire().await {
+                Some(id) => match self.turns_of(&kind).acquire().await {
                     Ok(_turn) => self.execute(id, &kind, &delivery.data).await,
                     Err(_) => Err(TaskError::Transient(anyhow::anyhow!(
                         "the worker is stopping"
@@ -195,10 +199,30 @@ impl Consumer {
         }
     }
 
+    /// The turns a task of `kind` waits for.
+    fn turns_of(&self, kind: &str) -> &Semaphore {
+        if kind == "web_push" {
+            &self.push_turns
+        } else {
+            &self.turns
+        }
+    }
+
     /// Runs the handler inside the transaction that records the task done.
     async fn execute(&self, task_id: i64, kind: &str, body: &[u8]) -> Result<(), TaskError> {
         let task: Task = serde_json::from_slice(body)
             .map_err(|e| TaskError::Permanent(anyhow::anyhow!("undecodable task: {e}")))?;
+        if let Task::WebPush {
+            notification_id,
+            subscription_id,
+        } = task
+        {
+            tasks::web_push::run(&self.context, task_id, notification_id, subscription_id).await?;
+            self.stats.done.fetch_add(1, Ordering::SeqCst);
+            metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done")
+                .increment(1);
+            return Ok(());
+        }
         let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
         let mut tx = self
             .context

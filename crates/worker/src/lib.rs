@@ -34,6 +34,10 @@ pub struct Context {
     pub feeds: FeedConfig,
     /// Size limits for images.
     pub limits: Limits,
+    /// Web Push: the HTTP client and the VAPID key.
+    pub pusher: Arc<tasks::web_push::Pusher>,
+    /// This worker's counters.
+    pub stats: Arc<Stats>,
 }
 
 /// Counts of what this worker did, since it started.
@@ -47,6 +51,8 @@ pub struct Stats {
     pub parked: AtomicU64,
     /// Deliveries of tasks already done, acknowledged without work.
     pub duplicates: AtomicU64,
+    /// Pushes a push service accepted.
+    pub pushes: AtomicU64,
 }
 
 impl Stats {
@@ -80,6 +86,7 @@ impl Worker {
         let db = Db::connect_lazy(&config.database)?;
         let storage = Storage::new(&config.s3, config.outbound_timeout);
         let kv = Kv::connect(&config.redis, config.outbound_timeout)?;
+        let stats = Arc::new(Stats::default());
         Ok(Worker {
             context: Context {
                 db: db.primary,
@@ -87,9 +94,11 @@ impl Worker {
                 kv,
                 feeds: config.feeds.clone(),
                 limits: config.limits.clone(),
+                pusher: Arc::new(tasks::web_push::Pusher::new(&config)?),
+                stats: stats.clone(),
             },
             config,
-            stats: Arc::new(Stats::default()),
+            stats,
         })
     }
 
@@ -129,6 +138,7 @@ impl Worker {
             turns: Arc::new(tokio::sync::Semaphore::new(task_turns(
                 self.config.database.max_connections,
             ))),
+            push_turns: Arc::new(tokio::sync::Semaphore::new(self.config.push.concurrency)),
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };

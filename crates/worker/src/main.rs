@@ -1,6 +1,7 @@
 //! `lookbook-worker run` relays the outbox and carries out tasks;
 //! `lookbook-worker parked` lists parked tasks; `lookbook-worker replay`
-//! moves them back to their work queues.
+//! moves them back to their work queues; `lookbook-worker vapid-key` prints
+//! a new VAPID private key for `VAPID_PRIVATE_KEY`.
 
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use lookbook_core::Config;
 use lookbook_worker::{Worker, parked};
 use tokio_util::sync::CancellationToken;
 
-const USAGE: &str = "usage: lookbook-worker [run | parked | replay]";
+const USAGE: &str = "usage: lookbook-worker [run | parked | replay | vapid-key]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -17,6 +18,14 @@ async fn main() -> ExitCode {
     let command = match args.as_slice() {
         [] => "run",
         [one] if matches!(one.as_str(), "run" | "parked" | "replay") => one.as_str(),
+        [one] if one == "vapid-key" => {
+            // Needs no configuration: a key for the operator to keep.
+            println!(
+                "{}",
+                lookbook_core::webpush::vapid::Vapid::generate_private()
+            );
+            return ExitCode::SUCCESS;
+        }
         [one] if matches!(one.as_str(), "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

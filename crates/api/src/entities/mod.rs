@@ -3,6 +3,7 @@
 //! with one query for all their counters.
 
 pub mod notification;
+pub mod push;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use lookbook_core::db::accounts::Account;
@@ -139,8 +140,9 @@ pub fn relationship(r: &Relationship) -> Value {
     })
 }
 
-/// The Application entity (without credentials).
-pub fn application(app: &App) -> Value {
+/// The Application entity (without credentials); `vapid_key` is the key
+/// Web Push subscriptions are made with.
+pub fn application(app: &App, vapid_key: &str) -> Value {
     json!({
         "id": app.id.to_string(),
         "name": app.name,
@@ -148,7 +150,7 @@ pub fn application(app: &App) -> Value {
         "scopes": app.scopes,
         "redirect_uris": app.redirect_uris,
         "redirect_uri": app.redirect_uris.join("\n"),
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     })
 }
 

@@ -136,7 +136,7 @@ async fn create(
         },
     )
     .await?;
-    let mut entity = entities::application(&app);
+    let mut entity = entities::application(&app, &state.vapid_key().await);
     entity["client_id"] = client_id.into();
     entity["client_secret"] = client_secret.into();
     entity["client_secret_expires_at"] = 0.into();
@@ -150,5 +150,5 @@ async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiRes
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(entities::application(&app)))
+    Ok(Json(entities::application(&app, &state.vapid_key().await)))
 }

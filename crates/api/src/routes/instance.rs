@@ -72,8 +72,16 @@ pub struct Configuration {
     media_attachments: MediaLimits,
     polls: PollLimits,
     translation: Translation,
+    /// Web Push: the key subscriptions are made with.
+    vapid: VapidKey,
     /// Lookbook's own limits; Mastodon clients ignore it.
     lookbook: LookbookLimits,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VapidKey {
+    /// The VAPID public key, URL-safe base64.
+    public_key: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,8 +123,11 @@ pub struct Translation {
     enabled: bool,
 }
 
-fn configuration(limits: &Limits, public_url: &str) -> Configuration {
+fn configuration(limits: &Limits, public_url: &str, vapid_key: String) -> Configuration {
     Configuration {
+        vapid: VapidKey {
+            public_key: vapid_key,
+        },
         urls: Urls {
             streaming: Some(streaming_url(public_url)),
         },
@@ -224,7 +235,7 @@ async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
             url: format!("{}/favicon.ico", config.public_url),
         },
         languages: vec!["en"],
-        configuration: configuration(&config.limits, &config.public_url),
+        configuration: configuration(&config.limits, &config.public_url, state.vapid_key().await),
         registrations: Registrations {
             enabled: true,
             approval_required: false,
@@ -297,7 +308,7 @@ async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
         registrations: true,
         approval_required: false,
         invites_enabled: false,
-        configuration: configuration(&config.limits, &config.public_url),
+        configuration: configuration(&config.limits, &config.public_url, state.vapid_key().await),
         contact_account: None,
         rules: Vec::new(),
     })

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
+pub mod push_subscription;
 pub mod registration;
 pub mod search;
 pub mod statuses;
@@ -60,6 +61,7 @@ use crate::error::error_response;
         (name = "timelines", description = "Home, public and hashtag timelines; hashtags"),
         (name = "notifications", description = "Notifications, grouped or one by one; the policy for strangers; read markers"),
         (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
+        (name = "push", description = "Web Push subscriptions: notifications sent to a browser or phone"),
         (name = "search", description = "Accounts, hashtags and posts by what they start with or contain"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
@@ -95,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(grouped_notifications::routes())
         .merge(notification_requests::routes())
         .merge(markers::routes())
+        .merge(push_subscription::routes())
         .merge(crate::streaming::routes())
         .split_for_parts();
     conformance::apply(&mut api, &state.config.limits);

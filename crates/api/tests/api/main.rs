@@ -27,6 +27,7 @@ mod nginx;
 mod notifications;
 mod oauth;
 mod process;
+mod push;
 mod ratelimit;
 mod replica;
 mod revocation;

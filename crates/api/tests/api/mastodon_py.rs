@@ -22,20 +22,12 @@ async fn mastodon_py_drives_the_account_flows() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/python/mastodon_py_flow.py"
     );
-    let address = app.address.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3").arg(script).arg(address).output()
-    })
-    .await
-    .unwrap()
-    .expect("run python3 (scripts/test installs Mastodon.py)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "Mastodon.py flow failed\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("mastodon.py flow: ok"), "{stdout}");
+    let stdout = python(
+        script,
+        std::slice::from_ref(&app.address),
+        "mastodon.py flow: ok",
+    )
+    .await;
     // The avatar it uploaded becomes a processed JPEG in the bucket.
     assert!(stdout.contains("avatar: "), "{stdout}");
     let storage = app.env.storage();
@@ -72,23 +64,28 @@ async fn mastodon_py_reads_notifications_and_streams_across_instances() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/python/mastodon_py_notifications.py"
     );
-    let (listen_url, act_url) = (listen.url(""), act.url(""));
+    python(
+        script,
+        &[listen.url(""), act.url("")],
+        "mastodon.py notifications: ok",
+    )
+    .await;
+    app.finish().await.unwrap();
+}
+
+/// Runs a Python client script with `args` and asserts it succeeded and
+/// printed its `done` line; answers what it printed.
+pub async fn python(script: &'static str, args: &[String], done: &str) -> String {
+    let args = args.to_vec();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .arg(script)
-            .arg(listen_url)
-            .arg(act_url)
-            .output()
+        Command::new("python3").arg(script).args(args).output()
     })
     .await
     .unwrap()
-    .expect("run python3 (scripts/test installs Mastodon.py)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    .expect("run python3 (scripts/test installs Mastodon.py, http_ece and schemathesis)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "Mastodon.py notifications failed\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("mastodon.py notifications: ok"), "{stdout}");
-    app.finish().await.unwrap();
+    assert!(out.status.success(), "{script} failed\n{stdout}\n{stderr}");
+    assert!(stdout.contains(done), "{stdout}");
+    stdout
 }

@@ -9,11 +9,10 @@ import re
 import sys
 import tempfile
 import urllib.parse
-import zlib
-import struct
 
 import requests
 from mastodon import Mastodon, MastodonUnauthorizedError
+from pictures import png
 
 BASE = sys.argv[1]
 RUN = os.urandom(4).hex()
@@ -21,17 +20,6 @@ RUN = os.urandom(4).hex()
 
 def step(name):
     print(f"step: {name}", flush=True)
-
-
-def png(width, height, rgb):
-    """A small solid-colour PNG, written without any imaging library."""
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
-    row = b"\x00" + bytes(rgb) * width
-    raw = zlib.compress(row * height)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 step("register an app")

@@ -14,6 +14,7 @@ pub mod notification_groups;
 pub mod notification_policy;
 pub mod notifications;
 pub mod outbox;
+pub mod push_subscriptions;
 pub mod relationships;
 pub mod search;
 pub mod statuses;

@@ -120,12 +120,16 @@ pub async fn create(
         kind.as_str(),
         status
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.filter(|r| !r.filtered).map(|r| Created {
+    let created = row.filter(|r| !r.filtered).map(|r| Created {
         id: r.id,
         recipient,
-    }))
+    });
+    if let Some(made) = &created {
+        super::push_subscriptions::enqueue(conn, &[made.id], &[recipient]).await?;
+    }
+    Ok(created)
 }
 
 /// Notifies the author of `status` of `kind` caused by `from` (a like, a
@@ -179,15 +183,9 @@ pub async fn create_for_subscribers(
         author,
         status
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Created {
-            id: r.id,
-            recipient: r.account_id,
-        })
-        .collect())
+    pushed(conn, rows.into_iter().map(|r| (r.id, r.account_id))).await
 }
 
 /// Notifies those who liked, bookmarked or commented on a post that it was
@@ -221,14 +219,22 @@ pub async fn create_for_edit(
         author,
         status
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    pushed(conn, rows.into_iter().map(|r| (r.id, r.account_id))).await
+}
+
+/// The notifications made, with their pushes queued.
+async fn pushed(
+    conn: &mut PgConnection,
+    rows: impl Iterator<Item = (i64, i64)>,
+) -> crate::Result<Vec<Created>> {
+    let (ids, recipients): (Vec<i64>, Vec<i64>) = rows.unzip();
+    super::push_subscriptions::enqueue(conn, &ids, &recipients).await?;
+    Ok(ids
         .into_iter()
-        .map(|r| Created {
-            id: r.id,
-            recipient: r.account_id,
-        })
+        .zip(recipients)
+        .map(|(id, recipient)| Created { id, recipient })
         .collect())
 }
 

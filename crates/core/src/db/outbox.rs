@@ -98,6 +98,18 @@ pub async fn claim_done(conn: &mut PgConnection, task_id: i64, kind: &str) -> cr
     Ok(inserted == 1)
 }
 
+/// Whether a task was done already (for tasks that record it only after
+/// talking to another server, outside a held transaction).
+pub async fn is_done(db: impl PgExecutor<'_>, task_id: i64) -> crate::Result<bool> {
+    let done = sqlx::query_scalar!(
+        r#"select exists (select 1 from task_done where task_id = $1) as "done!""#,
+        task_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(done)
+}
+
 /// Deletes published rows and done markers older than `days`, so neither
 /// table grows without bound.
 pub async fn prune(db: &sqlx::PgPool, days: i32) -> crate::Result<u64> {

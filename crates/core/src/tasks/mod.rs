@@ -61,6 +61,12 @@ pub enum Task {
     /// Tells those who liked, bookmarked or commented on a post that it was
     /// edited, and streams the edit.
     NotifyEdit { status_id: i64 },
+    /// Sends one notification to one Web Push subscription (written by
+    /// `db::push_subscriptions::enqueue`, in SQL).
+    WebPush {
+        notification_id: i64,
+        subscription_id: i64,
+    },
 }
 
 impl Task {
@@ -74,6 +80,7 @@ impl Task {
         "process_profile_image",
         "forget_token",
         "notify_edit",
+        "web_push",
     ];
 
     /// This task's kind.
@@ -87,6 +94,7 @@ impl Task {
             Task::ProcessProfileImage { .. } => "process_profile_image",
             Task::ForgetToken { .. } => "forget_token",
             Task::NotifyEdit { .. } => "notify_edit",
+            Task::WebPush { .. } => "web_push",
         }
     }
 }

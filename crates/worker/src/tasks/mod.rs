@@ -9,6 +9,7 @@ pub mod media;
 pub mod notify_edit;
 pub mod profile_image;
 pub mod unfeed;
+pub mod web_push;
 
 use lookbook_core::stream::{Channel, Event};
 use lookbook_core::tasks::Task;
@@ -54,5 +55,9 @@ pub async fn handle(
         } => profile_image::run(ctx, *account_id, field, key, tx).await,
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
         Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
+        // Runs outside a transaction (`consume` hands it to `web_push::run`).
+        Task::WebPush { .. } => Err(TaskError::Permanent(anyhow::anyhow!(
+            "web_push does not run inside a transaction"
+        ))),
     }
 }
