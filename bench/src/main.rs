@@ -221,6 +221,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             "journey" => report.scenarios.push(scenarios::journey::run(&ctx).await),
             "delivery" => report.scenarios.push(scenarios::delivery::run(&ctx).await?),
             "push" => report.scenarios.push(scenarios::push::run(&ctx).await?),
+            "sockets" => report.scenarios.push(scenarios::sockets::run(&ctx).await?),
             "memory" => {
                 let (sc, rss) = scenarios::hotkey::memory(&ctx, &api_addr).await?;
                 findings.rss_mb = Some(rss);

@@ -27,9 +27,10 @@ const KINDS: &[&str] = &[
     "read the post (signed in)",
     "like",
     "comment",
+    "the brand reads its grouped notifications",
 ];
 /// Percent of requests of each kind.
-const MIX: [u64; 6] = [45, 10, 25, 5, 12, 3];
+const MIX: [u64; 7] = [44, 10, 25, 5, 12, 3, 1];
 const LIKE: u8 = 4;
 const COMMENT: u8 = 5;
 const CLIENTS: u8 = 200;
@@ -109,6 +110,7 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
         })
         .collect();
     let members: Vec<Arc<str>> = ctx.members.iter().map(|m| m.token.clone()).collect();
+    let brand = ctx.brands[0].token.clone();
     let likers = AtomicU32::new(0);
     let n = members.len() as u32;
     let make = |i: u64| {
@@ -135,9 +137,11 @@ pub async fn run(ctx: &Ctx, baseline: f64) -> anyhow::Result<Flash> {
                     .token(&members[who as usize])
                     .tag(who)
             }
-            _ => Req::post("/api/v1/statuses")
+            5 => Req::post("/api/v1/statuses")
                 .token(someone)
                 .form(format!("status=Need+this+coat&in_reply_to_id={hot}")),
+            // The brand watches the likes come in.
+            _ => Req::get("/api/v2/notifications?limit=20").token(&brand),
         };
         req.kind(kind as u8)
     };

@@ -136,7 +136,7 @@ async fn hello_on_new_connection(addr: &str) -> anyhow::Result<TcpStream> {
     Ok(stream)
 }
 
-fn rss_mb(pid: u32) -> anyhow::Result<f64> {
+pub(crate) fn rss_mb(pid: u32) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: f64 = status
         .lines()

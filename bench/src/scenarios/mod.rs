@@ -11,6 +11,7 @@ pub mod push;
 pub mod quality;
 pub mod reads;
 pub mod references;
+pub mod sockets;
 pub mod targets;
 pub mod wrk;
 
@@ -42,6 +43,7 @@ pub const ALL: &[&str] = &[
     "photo",
     "vips",
     "memory",
+    "sockets",
     "flash",
 ];
 

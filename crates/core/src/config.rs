@@ -59,6 +59,10 @@ pub struct PushConfig {
     /// Pushes a worker sends at once (they wait on other servers, so they
     /// have turns of their own and never hold up images or feeds).
     pub concurrency: usize,
+    /// Whether push endpoints may be on loopback or private networks (a
+    /// test's or a lab's own push service); off, only public addresses are
+    /// ever sent to.
+    pub allow_private_addresses: bool,
 }
 
 /// Housekeeping of direct uploads.
@@ -368,6 +372,7 @@ impl Config {
                     None => None,
                 },
                 concurrency: env.positive("WORKER_PUSH_CONCURRENCY", 8)?,
+                allow_private_addresses: env.flag("PUSH_ALLOW_PRIVATE_ADDRESSES", false)?,
             },
             sweep: SweepConfig {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,
@@ -555,6 +560,19 @@ impl Env<'_> {
                     reason: format!("must be a whole number above 0, got '{value}'"),
                 }),
             },
+        }
+    }
+
+    /// `true` or `false` (unset: `default`).
+    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).as_deref() {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(other) => Err(ConfigError {
+                var,
+                reason: format!("must be true or false, not {other:?}"),
+            }),
         }
     }
 

@@ -108,6 +108,20 @@ impl TestApp {
         response.json().await.expect("token JSON")
     }
 
+    /// `POST /oauth/revoke` of `token` by the app `client`.
+    pub async fn revoke(&self, client: &Client, token: &str) -> Response {
+        self.client
+            .post(self.url("/oauth/revoke"))
+            .form(&[
+                ("client_id", client.client_id.as_str()),
+                ("client_secret", client.client_secret.as_str()),
+                ("token", token),
+            ])
+            .send()
+            .await
+            .expect("revoke")
+    }
+
     /// An app-only token (client credentials) with `scope`.
     pub async fn app_token(&self, client: &Client, scope: &str) -> String {
         let response = self

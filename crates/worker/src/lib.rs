@@ -63,8 +63,8 @@ impl Stats {
 }
 
 /// Connections kept back from tasks: the outbox relay and the schedule
-/// each need one.
-const RESERVED_CONNECTIONS: u32 = 2;
+/// each need one, and pushes one for their short reads and writes.
+const RESERVED_CONNECTIONS: u32 = 3;
 
 /// How many tasks may run at once with `max_connections` database
 /// connections: each holds one for its whole run.

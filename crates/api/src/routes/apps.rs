@@ -136,7 +136,9 @@ async fn create(
         },
     )
     .await?;
-    let mut entity = entities::application(&app, &state.vapid_key().await);
+    // Clients keep the key they registered with: never hand out an empty one.
+    let vapid_key = state.vapid().await?.public_key();
+    let mut entity = entities::application(&app, &vapid_key);
     entity["client_id"] = client_id.into();
     entity["client_secret"] = client_secret.into();
     entity["client_secret_expires_at"] = 0.into();
@@ -150,5 +152,6 @@ async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> ApiRes
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(entities::application(&app, &state.vapid_key().await)))
+    let vapid_key = state.vapid().await?.public_key();
+    Ok(Json(entities::application(&app, &vapid_key)))
 }

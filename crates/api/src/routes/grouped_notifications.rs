@@ -31,8 +31,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dismiss))
 }
 
-/// Brings the member's groups up to date.
+/// Brings the member's groups up to date (a read with nothing new writes
+/// nothing).
 async fn catch_up(state: &AppState, me: i64) -> ApiResult<()> {
+    if !notification_groups::pending(&state.db.primary, me).await? {
+        return Ok(());
+    }
     let mut tx = state.begin().await?;
     notification_groups::catch_up(&mut tx, me).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;

@@ -47,7 +47,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[schema(as = PushSubscriptionForm)]
 #[allow(dead_code)] // it only describes the form
 struct PushSubscriptionForm {
-    /// The push service's URL for this browser or phone (http or https).
+    /// The push service's URL for this browser or phone (https, on the
+    /// public internet).
     #[schema(
         rename = "subscription[endpoint]",
         max_length = 2048,
@@ -146,6 +147,27 @@ fn member(auth: &Auth) -> ApiResult<(i64, i64)> {
     Ok((auth.grant.id, account))
 }
 
+/// A push service's URL: https on the public internet (http and private
+/// addresses too where `PUSH_ALLOW_PRIVATE_ADDRESSES` says so).
+fn check_endpoint(state: &AppState, endpoint: &str) -> ApiResult<()> {
+    let lab = state.config.push.allow_private_addresses;
+    let refuse = |why: &str| {
+        Err(ApiError::Unprocessable(format!(
+            "Validation failed: subscription[endpoint] {why}"
+        )))
+    };
+    if endpoint.len() > ENDPOINT_MAX || webpush::origin(endpoint).is_none() {
+        return refuse("must be an http or https URL");
+    }
+    if !lab && !endpoint.to_ascii_lowercase().starts_with("https://") {
+        return refuse("must be an https URL");
+    }
+    if !lab && webpush::literal_address(endpoint).is_some_and(|ip| !webpush::is_public(ip)) {
+        return refuse("must be on the public internet");
+    }
+    Ok(())
+}
+
 fn key(field: &str, text: Option<&String>, len: usize) -> ApiResult<Vec<u8>> {
     text.filter(|t| !t.is_empty())
         .and_then(|t| webpush::decode_base64(t))
@@ -175,11 +197,7 @@ async fn subscribe(
         ApiError::BadRequest("param is missing or the value is empty: subscription".into())
     })?;
     let endpoint = sub.endpoint.as_deref().unwrap_or_default().trim();
-    if endpoint.len() > ENDPOINT_MAX || webpush::origin(endpoint).is_none() {
-        return Err(ApiError::Unprocessable(
-            "Validation failed: subscription[endpoint] must be an http or https URL".into(),
-        ));
-    }
+    check_endpoint(&state, endpoint)?;
     let keys = sub.keys.as_ref();
     let p256dh = key(
         "p256dh",
@@ -197,10 +215,9 @@ async fn subscribe(
     let vapid = state.vapid().await?;
     // The request carries the token; pushes carry it back (sealed at rest).
     let token = bearer_of(&headers, &uri).unwrap_or_default();
-    let sealed = vapid.seal_token(&token);
-    let mut tx = state.begin().await?;
+    let sealed = vapid.seal_token(&token, token_id);
     let made = push_subscriptions::replace(
-        &mut tx,
+        &state.db.primary,
         &NewSubscription {
             token_id,
             account_id: account,
@@ -214,7 +231,6 @@ async fn subscribe(
         },
     )
     .await?;
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
     Ok(Json(WebPushSubscription::new(made, vapid.public_key())))
 }
 

@@ -24,17 +24,7 @@ async fn a_token_revoked_while_redis_is_down_stays_revoked_when_it_returns() {
     assert_eq!(me.status(), StatusCode::OK);
 
     redis.set_up(false);
-    let revoked = app
-        .client
-        .post(app.url("/oauth/revoke"))
-        .form(&[
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", client.client_secret.as_str()),
-            ("token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let revoked = app.revoke(&client, &token).await;
     assert_eq!(revoked.status(), StatusCode::OK);
     // Let the worker's first attempts fail against the missing Redis.
     tokio::time::sleep(Duration::from_millis(500)).await;

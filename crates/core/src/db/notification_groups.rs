@@ -29,6 +29,19 @@ pub struct Group {
     pub sample_account_ids: Vec<i64>,
 }
 
+/// Whether the member has notifications not yet counted into groups (a
+/// read that finds none needs no write).
+pub async fn pending(db: impl sqlx::PgExecutor<'_>, account: i64) -> crate::Result<bool> {
+    let pending = sqlx::query_scalar!(
+        r#"select exists (select 1 from notifications
+                          where account_id = $1 and not grouped and not filtered) as "pending!""#,
+        account
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(pending)
+}
+
 /// Counts the member's notifications not yet in a group into their groups.
 /// Rows another reader is counting are skipped, not waited for.
 pub async fn catch_up(conn: &mut PgConnection, account: i64) -> crate::Result<()> {

@@ -102,34 +102,7 @@ pub async fn create(
     kind: Kind,
     status: Option<i64>,
 ) -> crate::Result<Option<Created>> {
-    let row = sqlx::query!(
-        r#"insert into notifications (account_id, from_account_id, type, status_id, group_key, filtered)
-           select $1, $2, $3, $4,
-                  case when d.decision = 'filter' then null
-                       when $3 in ('favourite', 'reblog') then
-                           $3 || '-' || $4::bigint || '-' || (extract(epoch from now())::bigint / 43200 * 43200)
-                       when $3 = 'follow' then 'follow-' || (extract(epoch from now())::bigint / 43200 * 43200)
-                  end,
-                  d.decision = 'filter'
-           from (select notification_decision($1, $2, $3, $4) as decision) d
-           where d.decision <> 'drop'
-           on conflict do nothing
-           returning id, filtered"#,
-        recipient,
-        from,
-        kind.as_str(),
-        status
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let created = row.filter(|r| !r.filtered).map(|r| Created {
-        id: r.id,
-        recipient,
-    });
-    if let Some(made) = &created {
-        super::push_subscriptions::enqueue(conn, &[made.id], &[recipient]).await?;
-    }
-    Ok(created)
+    insert(conn, Some(recipient), from, kind, status).await
 }
 
 /// Notifies the author of `status` of `kind` caused by `from` (a like, a
@@ -140,13 +113,56 @@ pub async fn create_for_author(
     kind: Kind,
     status: i64,
 ) -> crate::Result<Option<Created>> {
-    let author = sqlx::query_scalar!("select account_id from statuses where id = $1", status)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match author {
-        Some(author) => create(conn, author, from, kind, Some(status)).await,
-        None => Ok(None),
-    }
+    insert(conn, None, from, kind, Some(status)).await
+}
+
+/// [`create`], for `recipient` or (none given) the author of `status`. One
+/// statement, so a like costs one round trip: the notification, and a push
+/// task for each subscription of the recipient that wants it.
+async fn insert(
+    conn: &mut PgConnection,
+    recipient: Option<i64>,
+    from: i64,
+    kind: Kind,
+    status: Option<i64>,
+) -> crate::Result<Option<Created>> {
+    let row = sqlx::query!(
+        r#"with r as (
+               select coalesce($1::bigint, (select account_id from statuses where id = $4)) as id),
+           made as (
+               insert into notifications (account_id, from_account_id, type, status_id, group_key, filtered)
+               select r.id, $2, $3, $4,
+                      case when d.decision = 'filter' then null
+                           when $3 in ('favourite', 'reblog') then
+                               $3 || '-' || $4::bigint || '-' || (extract(epoch from now())::bigint / 43200 * 43200)
+                           when $3 = 'follow' then 'follow-' || (extract(epoch from now())::bigint / 43200 * 43200)
+                      end,
+                      d.decision = 'filter'
+               from r, lateral (select notification_decision(r.id, $2, $3, $4) as decision) d
+               where r.id is not null and d.decision <> 'drop'
+               on conflict do nothing
+               returning id, account_id, filtered),
+           pushed as (
+               insert into outbox (kind, payload)
+               select 'web_push', jsonb_build_object(
+                          'kind', 'web_push', 'v', $5::bigint,
+                          'notification_id', m.id, 'subscription_id', s.id)
+               from made m join push_subscriptions s on s.account_id = m.account_id
+               join tokens t on t.id = s.token_id and t.revoked_at is null
+               where not m.filtered and s.alerts ->> $3 = 'true' and s.policy <> 'none')
+           select id as "id!", account_id as "account_id!", filtered as "filtered!" from made"#,
+        recipient,
+        from,
+        kind.as_str(),
+        status,
+        crate::tasks::FORMAT as i64
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.filter(|r| !r.filtered).map(|r| Created {
+        id: r.id,
+        recipient: r.account_id,
+    }))
 }
 
 /// Takes back what [`create_for_author`] made.

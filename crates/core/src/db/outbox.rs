@@ -98,16 +98,74 @@ pub async fn claim_done(conn: &mut PgConnection, task_id: i64, kind: &str) -> cr
     Ok(inserted == 1)
 }
 
-/// Whether a task was done already (for tasks that record it only after
-/// talking to another server, outside a held transaction).
-pub async fn is_done(db: impl PgExecutor<'_>, task_id: i64) -> crate::Result<bool> {
-    let done = sqlx::query_scalar!(
-        r#"select exists (select 1 from task_done where task_id = $1) as "done!""#,
+/// Who may carry out a task that talks to another server and so is not
+/// done inside one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller: go ahead, then [`finish`] or [`release`].
+    Mine,
+    /// It was done already.
+    Done,
+    /// Another worker is at it now.
+    Busy,
+}
+
+/// Claims such a task: its marker reads `<kind>.sending` until [`finish`]
+/// makes it `<kind>` (done) or [`release`] removes it. A claim older than
+/// `stale_secs` (its worker died mid-task) is taken over.
+pub async fn claim(
+    db: impl PgExecutor<'_> + Copy,
+    task_id: i64,
+    kind: &str,
+    stale_secs: f64,
+) -> crate::Result<Claim> {
+    let mine = sqlx::query_scalar!(
+        r#"insert into task_done (task_id, kind) values ($1, $2 || '.sending')
+           on conflict (task_id) do update set done_at = now()
+               where task_done.kind = $2 || '.sending'
+                 and task_done.done_at < now() - make_interval(secs => $3)
+           returning task_id"#,
+        task_id,
+        kind,
+        stale_secs
+    )
+    .fetch_optional(db)
+    .await?;
+    if mine.is_some() {
+        return Ok(Claim::Mine);
+    }
+    let marker = sqlx::query_scalar!("select kind from task_done where task_id = $1", task_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(match marker {
+        Some(marker) if marker == kind => Claim::Done,
+        Some(_) => Claim::Busy,
+        // Released in between: the next delivery claims it.
+        None => Claim::Busy,
+    })
+}
+
+/// Marks a claimed task done.
+pub async fn finish(db: impl PgExecutor<'_>, task_id: i64, kind: &str) -> crate::Result<()> {
+    sqlx::query!(
+        "update task_done set kind = $2, done_at = now() where task_id = $1",
+        task_id,
+        kind
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives a claimed task up (it failed and will be tried again).
+pub async fn release(db: impl PgExecutor<'_>, task_id: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "delete from task_done where task_id = $1 and kind like '%.sending'",
         task_id
     )
-    .fetch_one(db)
+    .execute(db)
     .await?;
-    Ok(done)
+    Ok(())
 }
 
 /// Deletes published rows and done markers older than `days`, so neither

@@ -3,6 +3,11 @@
 
 use sqlx::{PgConnection, PgExecutor};
 
+/// How long a push is worth sending (and a push service keeps it for an
+/// offline browser): a notification older than this is not pushed, however
+/// long its push service was away.
+pub const PUSH_TTL_SECS: i64 = 48 * 3600;
+
 /// A subscription.
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -33,22 +38,21 @@ pub struct NewSubscription<'a> {
     pub sealed_token: &'a [u8],
 }
 
-/// Subscribes a token, replacing what it had.
+/// Subscribes a token, replacing what it had (with a new id).
 pub async fn replace(
-    conn: &mut PgConnection,
+    db: impl PgExecutor<'_>,
     new: &NewSubscription<'_>,
 ) -> crate::Result<Subscription> {
-    sqlx::query!(
-        "delete from push_subscriptions where token_id = $1",
-        new.token_id
-    )
-    .execute(&mut *conn)
-    .await?;
     let row = sqlx::query_as!(
         Subscription,
         "insert into push_subscriptions
              (token_id, account_id, endpoint, p256dh, auth, standard, alerts, policy, sealed_token)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (token_id) do update set
+             id = lookbook_id(), account_id = excluded.account_id, endpoint = excluded.endpoint,
+             p256dh = excluded.p256dh, auth = excluded.auth, standard = excluded.standard,
+             alerts = excluded.alerts, policy = excluded.policy,
+             sealed_token = excluded.sealed_token, created_at = now()
          returning id, token_id, account_id, endpoint, p256dh, auth, standard, alerts, policy,
                    sealed_token",
         new.token_id,
@@ -61,7 +65,7 @@ pub async fn replace(
         new.policy,
         new.sealed_token
     )
-    .fetch_one(conn)
+    .fetch_one(db)
     .await?;
     Ok(row)
 }
@@ -136,6 +140,7 @@ pub async fn enqueue(
            from unnest($1::bigint[], $2::bigint[]) as m (id, account_id)
            join notifications n on n.id = m.id
            join push_subscriptions s on s.account_id = m.account_id
+           join tokens t on t.id = s.token_id and t.revoked_at is null
            where s.alerts ->> n.type = 'true' and s.policy <> 'none'"#,
         ids,
         recipients,
@@ -147,8 +152,9 @@ pub async fn enqueue(
 }
 
 /// Everything one push needs, if it is still to be sent: the subscription
-/// and notification exist, the token is not revoked, and the policy lets
-/// the sender through.
+/// and notification exist, the notification is younger than
+/// [`PUSH_TTL_SECS`], the token is not revoked, and the alerts and the
+/// policy let it through.
 #[derive(Debug)]
 pub struct Delivery {
     pub subscription: Subscription,
@@ -181,6 +187,8 @@ pub async fn delivery(
            join accounts me on me.id = s.account_id
            left join statuses st on st.id = n.status_id
            where s.id = $2
+             and s.alerts ->> n.type = 'true'
+             and n.created_at > now() - make_interval(secs => $3)
              and case s.policy
                      when 'all' then true
                      when 'followed' then exists (select 1 from follows f
@@ -190,7 +198,8 @@ pub async fn delivery(
                      else false
                  end"#,
         notification,
-        subscription
+        subscription,
+        PUSH_TTL_SECS as f64
     )
     .fetch_optional(db)
     .await?;

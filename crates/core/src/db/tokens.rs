@@ -54,17 +54,21 @@ pub async fn by_hash(
     Ok(row)
 }
 
-/// Revokes the token with this access (or refresh) hash if `app_id` owns it;
-/// returns the access-token hash that was revoked, for cache eviction.
+/// Revokes the token with this access (or refresh) hash if `app_id` owns it,
+/// ending its push subscription; returns the access-token hash that was
+/// revoked, for cache eviction.
 pub async fn revoke(
     db: impl PgExecutor<'_>,
     hash: &[u8],
     app_id: i64,
 ) -> crate::Result<Option<Vec<u8>>> {
     let row = sqlx::query_scalar!(
-        "update tokens set revoked_at = coalesce(revoked_at, now())
-         where (token_hash = $1 or refresh_hash = $1) and app_id = $2
-         returning token_hash",
+        r#"with t as (
+               update tokens set revoked_at = coalesce(revoked_at, now())
+               where (token_hash = $1 or refresh_hash = $1) and app_id = $2
+               returning id, token_hash),
+           unsubscribed as (delete from push_subscriptions p using t where p.token_id = t.id)
+           select token_hash as "token_hash!" from t"#,
         hash,
         app_id
     )
@@ -97,9 +101,12 @@ pub async fn take_refresh(
     app_id: i64,
 ) -> crate::Result<Option<(Option<i64>, Vec<String>, Vec<u8>)>> {
     let row = sqlx::query!(
-        "update tokens set revoked_at = now()
-         where refresh_hash = $1 and app_id = $2 and revoked_at is null
-         returning account_id, scopes, token_hash",
+        r#"with t as (
+               update tokens set revoked_at = now()
+               where refresh_hash = $1 and app_id = $2 and revoked_at is null
+               returning id, account_id, scopes, token_hash),
+           unsubscribed as (delete from push_subscriptions p using t where p.token_id = t.id)
+           select account_id, scopes as "scopes!", token_hash as "token_hash!" from t"#,
         refresh_hash,
         app_id
     )

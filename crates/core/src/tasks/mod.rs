@@ -62,7 +62,8 @@ pub enum Task {
     /// edited, and streams the edit.
     NotifyEdit { status_id: i64 },
     /// Sends one notification to one Web Push subscription (written by
-    /// `db::push_subscriptions::enqueue`, in SQL).
+    /// `db::notifications::create` and `db::push_subscriptions::enqueue`,
+    /// in SQL).
     WebPush {
         notification_id: i64,
         subscription_id: i64,

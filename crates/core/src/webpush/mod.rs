@@ -6,6 +6,8 @@
 pub mod ece;
 pub mod vapid;
 
+use std::net::IpAddr;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -36,22 +38,99 @@ pub fn encode_base64(bytes: &[u8]) -> String {
 }
 
 /// The origin of a push endpoint (`scheme://host[:port]`), the audience of
-/// its VAPID token; none for a URL that is not http(s) with a host.
+/// its VAPID token; none for a URL that is not http(s) with a plain host
+/// (letters, digits, dots and dashes, or an IP address) and a valid port,
+/// without user info, spaces or control characters.
 pub fn origin(endpoint: &str) -> Option<String> {
+    if endpoint
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
     let (scheme, rest) = endpoint.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return None;
     }
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    if host_port.is_empty() || host_port.starts_with(':') {
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let (host, port) = split_authority(&authority)?;
+    let default = if scheme == "https" { 443 } else { 80 };
+    Some(match port {
+        Some(port) if port != default => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// Host and port of `host[:port]` or `[v6][:port]`.
+fn split_authority(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        v6.parse::<std::net::Ipv6Addr>().ok()?;
+        (&authority[..v6.len() + 2], after.strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let host_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && !host.starts_with(['.', '-'])
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+    if !host_ok {
         return None;
     }
-    let lower = host_port.to_ascii_lowercase();
-    let default = if scheme == "https" { ":443" } else { ":80" };
-    let trimmed = lower.strip_suffix(default).unwrap_or(&lower);
-    Some(format!("{scheme}://{trimmed}"))
+    let port = match port {
+        Some(text) => Some(text.parse::<u16>().ok().filter(|p| *p > 0)?),
+        None => None,
+    };
+    Some((host, port))
+}
+
+/// The IP address an endpoint names literally, if it does.
+pub fn literal_address(endpoint: &str) -> Option<IpAddr> {
+    let rest = endpoint.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (host, _) = split_authority(authority)?;
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+/// Whether an address is on the public internet: not loopback, private,
+/// link-local, shared (CGNAT), unique-local, multicast or unspecified. Push
+/// endpoints must be, unless configured otherwise, or a subscription could
+/// make the worker call into the network it runs in.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +158,40 @@ mod tests {
         );
         assert!(origin("ftp://example.com/x").is_none());
         assert!(origin("https:///x").is_none());
+        assert!(origin("https://exa mple.com/x").is_none());
+        assert!(origin("https://h:abc/x").is_none());
+        assert!(origin("https://user@h/x").is_none());
+        assert_eq!(
+            origin("https://[::1]:8443/x").unwrap(),
+            "https://[::1]:8443"
+        );
+    }
+
+    /// Loopback, private and link-local addresses are not public.
+    #[test]
+    fn public_addresses() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["1.1.1.1", "172.32.0.1", "2606:4700::1111"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+        assert_eq!(
+            literal_address("http://127.0.0.1:9/p").unwrap().to_string(),
+            "127.0.0.1"
+        );
+        assert!(literal_address("https://push.example.com/p").is_none());
     }
 }

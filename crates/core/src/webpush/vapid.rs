@@ -5,7 +5,9 @@
 //!
 //! The key is configured (`VAPID_PRIVATE_KEY`), or made once and kept in
 //! PostgreSQL so that every instance and worker signs with the same one.
-//! It also keys the sealing of the access tokens push messages carry.
+//! It also keys the sealing of the access tokens push messages carry, which
+//! protects them in a copy of the database only when the key itself is
+//! configured rather than kept there.
 
 use aws_lc_rs::aead::{AES_128_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use aws_lc_rs::agreement::{ECDH_P256, PrivateKey};
@@ -88,12 +90,9 @@ impl Vapid {
         }
         let made = Vapid::generate_private();
         let kept = sqlx::query_scalar!(
-            r#"with made as (
-                   insert into vapid_key (private_key) values ($1)
-                   on conflict (only_row) do nothing returning private_key)
-               select private_key as "private_key!" from made
-               union all select private_key from vapid_key
-               limit 1"#,
+            r#"insert into vapid_key (private_key) values ($1)
+               on conflict (only_row) do update set only_row = excluded.only_row
+               returning private_key"#,
             made
         )
         .fetch_one(db)
@@ -134,8 +133,9 @@ impl Vapid {
         })
     }
 
-    /// Seals an access token for keeping beside its subscription.
-    pub fn seal_token(&self, token: &str) -> Vec<u8> {
+    /// Seals an access token (with id `token_id`) for keeping beside its
+    /// subscription.
+    pub fn seal_token(&self, token: &str, token_id: i64) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
@@ -144,7 +144,7 @@ impl Vapid {
         self.sealing
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(b"push token"),
+                Aad::from(token_id.to_be_bytes()),
                 &mut sealed,
             )
             .expect("AES-GCM seals any short text");
@@ -152,8 +152,8 @@ impl Vapid {
     }
 
     /// Opens what [`Vapid::seal_token`] sealed; none if it was sealed with
-    /// another key (the key was changed since).
-    pub fn open_token(&self, sealed: &[u8]) -> Option<String> {
+    /// another key (the key was changed since) or for another token.
+    pub fn open_token(&self, sealed: &[u8], token_id: i64) -> Option<String> {
         if sealed.len() < NONCE_LEN {
             return None;
         }
@@ -162,7 +162,7 @@ impl Vapid {
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let plain = self
             .sealing
-            .open_in_place(nonce, Aad::from(b"push token"), &mut rest)
+            .open_in_place(nonce, Aad::from(token_id.to_be_bytes()), &mut rest)
             .ok()?;
         String::from_utf8(plain.to_vec()).ok()
     }
@@ -181,10 +181,11 @@ mod tests {
         let public = decode_base64(&vapid.public_key()).unwrap();
         assert_eq!(public.len(), 65);
         assert_eq!(public[0], 4);
-        let sealed = vapid.seal_token("secret-token");
-        assert_eq!(vapid.open_token(&sealed).unwrap(), "secret-token");
+        let sealed = vapid.seal_token("secret-token", 7);
+        assert_eq!(vapid.open_token(&sealed, 7).unwrap(), "secret-token");
+        assert!(vapid.open_token(&sealed, 8).is_none());
         let other = Vapid::from_private(&Vapid::generate_private()).unwrap();
-        assert!(other.open_token(&sealed).is_none());
+        assert!(other.open_token(&sealed, 7).is_none());
         assert!(Vapid::from_private("short").is_err());
     }
 

@@ -3,20 +3,23 @@
 //! payload Mastodon sends (so its clients read it unchanged).
 //!
 //! It talks to another server, so it holds no database connection while it
-//! waits: it reads what it needs, sends, then records the task done. A push
-//! service that answers 404, 410 or another refusal has forgotten the
-//! subscription, which is deleted; a timeout, 408, 429 or 5xx is retried.
+//! waits: it claims the task, reads what it needs, sends, then records the
+//! task done (a claim another worker holds makes a redelivery wait; a claim
+//! left by a worker that died is taken over after a while). A push service
+//! that answers 404 or 410 has forgotten the subscription, which is deleted;
+//! a timeout, 408, 429 or 5xx is retried (until the notification is two days
+//! old); another refusal parks the task and keeps the subscription.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use lookbook_core::Secret;
-use lookbook_core::db::outbox;
+use lookbook_core::db::outbox::{self, Claim};
 use lookbook_core::db::push_subscriptions::{self, Delivery};
 use lookbook_core::webpush::ece::{self, Coding};
 use lookbook_core::webpush::vapid::Vapid;
-use lookbook_core::webpush::{encode_base64, origin};
+use lookbook_core::webpush::{encode_base64, is_public, literal_address, origin};
 use tokio::sync::OnceCell;
 
 use super::TaskError;
@@ -24,6 +27,9 @@ use crate::Context;
 
 /// How long a push service keeps a message for an offline browser.
 const TTL_SECS: &str = "172800";
+/// How long a claim on a push lasts before another worker may take it over
+/// (its worker died while sending): well past any request's deadline.
+const CLAIM_STALE_SECS: f64 = 120.0;
 /// The longest body text, in characters.
 const BODY_CHARS: usize = 140;
 
@@ -37,18 +43,28 @@ pub struct Pusher {
     subject: String,
     /// For avatars that were never uploaded.
     public_url: String,
+    /// Whether endpoints on private networks are sent to.
+    allow_private: bool,
 }
 
 impl Pusher {
     pub fn new(config: &lookbook_core::Config) -> anyhow::Result<Pusher> {
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(config.outbound_timeout)
             .connect_timeout(config.outbound_timeout.min(Duration::from_secs(5)))
-            .build()?;
-        let subject = if config.contact_email.is_empty() {
+            // A push service answers; it does not send us elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        if !config.push.allow_private_addresses {
+            http = http.dns_resolver(Arc::new(PublicOnly));
+        }
+        let http = http.build()?;
+        // Push services want a way to reach the operator: mailto or https.
+        let subject = if !config.contact_email.is_empty() {
+            format!("mailto:{}", config.contact_email)
+        } else if config.public_url.starts_with("https://") {
             config.public_url.clone()
         } else {
-            format!("mailto:{}", config.contact_email)
+            format!("mailto:postmaster@{}", config.domain)
         };
         Ok(Pusher {
             http,
@@ -56,6 +72,7 @@ impl Pusher {
             vapid: OnceCell::new(),
             subject,
             public_url: config.public_url.clone(),
+            allow_private: config.push.allow_private_addresses,
         })
     }
 
@@ -69,6 +86,23 @@ impl Pusher {
             .await
             .cloned()
             .map_err(|e| TaskError::Transient(e.into()))
+    }
+}
+
+/// Resolves push services' names to public addresses only, so a
+/// subscription cannot point the worker into its own network.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let public: Vec<std::net::SocketAddr> = found.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{} has no public address", name.as_str()).into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -86,21 +120,39 @@ pub async fn run(
     subscription: i64,
 ) -> Result<(), TaskError> {
     let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
-    if outbox::is_done(&ctx.db, task_id).await.map_err(transient)? {
-        return Ok(());
-    }
-    let delivery = push_subscriptions::delivery(&ctx.db, notification, subscription)
+    match outbox::claim(&ctx.db, task_id, "web_push", CLAIM_STALE_SECS)
         .await
-        .map_err(transient)?;
-    if let Some(delivery) = delivery {
-        send(ctx, &delivery, notification).await?;
+        .map_err(transient)?
+    {
+        Claim::Done => return Ok(()),
+        Claim::Busy => {
+            return Err(TaskError::Transient(anyhow::anyhow!(
+                "another worker is sending this push"
+            )));
+        }
+        Claim::Mine => {}
     }
-    let mut tx = ctx.db.begin().await.map_err(|e| transient(e.into()))?;
-    outbox::claim_done(&mut tx, task_id, "web_push")
-        .await
-        .map_err(transient)?;
-    tx.commit().await.map_err(|e| transient(e.into()))?;
-    Ok(())
+    let outcome = async {
+        let delivery = push_subscriptions::delivery(&ctx.db, notification, subscription)
+            .await
+            .map_err(transient)?;
+        match delivery {
+            Some(delivery) => send(ctx, &delivery, notification).await,
+            None => Ok(()),
+        }
+    }
+    .await;
+    match outcome {
+        Ok(()) => outbox::finish(&ctx.db, task_id, "web_push")
+            .await
+            .map_err(transient),
+        Err(error) => {
+            if let Err(e) = outbox::release(&ctx.db, task_id).await {
+                tracing::warn!(error = %e, "could not release the push's claim; it lapses");
+            }
+            Err(error)
+        }
+    }
 }
 
 async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(), TaskError> {
@@ -112,8 +164,12 @@ async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(
         count("gone");
         return forget(ctx, sub.id).await;
     };
+    if !pusher.allow_private && literal_address(&sub.endpoint).is_some_and(|ip| !is_public(ip)) {
+        count("gone");
+        return forget(ctx, sub.id).await;
+    }
     let payload = serde_json::json!({
-        "access_token": vapid.open_token(&sub.sealed_token).unwrap_or_default(),
+        "access_token": vapid.open_token(&sub.sealed_token, sub.token_id).unwrap_or_default(),
         "preferred_locale": delivery.locale,
         "notification_id": notification,
         "notification_type": delivery.notification_type,
@@ -170,27 +226,54 @@ async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(
                 ),
             );
     }
-    let response = request.body(sealed.body).send().await.map_err(|e| {
-        count("retried");
-        TaskError::Transient(anyhow::anyhow!("push service unreachable: {e}"))
-    })?;
+    let response = match request.body(sealed.body).send().await {
+        Ok(response) => response,
+        Err(e) if e.is_builder() => {
+            // Not a URL a request can go to: it never will be.
+            count("gone");
+            return forget(ctx, sub.id).await;
+        }
+        Err(e) => {
+            count("retried");
+            // (The error without its URL: an endpoint is a capability.)
+            return Err(TaskError::Transient(anyhow::anyhow!(
+                "push service of subscription {} unreachable: {}",
+                sub.id,
+                e.without_url()
+            )));
+        }
+    };
     let status = response.status();
     if status.is_success() {
         count("sent");
         ctx.stats.pushes.fetch_add(1, Ordering::SeqCst);
         return Ok(());
     }
-    if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
-        // The push service no longer knows this subscription (404, 410) or
-        // will never take what it is sent.
-        tracing::info!(subscription = sub.id, %status, "push subscription refused; deleting it");
-        count("gone");
-        return forget(ctx, sub.id).await;
+    match status.as_u16() {
+        // The push service no longer knows this subscription, or points
+        // elsewhere (push services do not redirect).
+        300..=399 | 404 | 410 => {
+            tracing::info!(subscription = sub.id, %status, "push subscription gone; deleting it");
+            count("gone");
+            forget(ctx, sub.id).await
+        }
+        408 | 429 | 500..=599 => {
+            count("retried");
+            Err(TaskError::Transient(anyhow::anyhow!(
+                "push service of subscription {} answered {status}",
+                sub.id
+            )))
+        }
+        // Our request is wrong (the VAPID subject, the key, the size): keep
+        // the subscription, park the task for an operator to see.
+        _ => {
+            count("refused");
+            Err(TaskError::Permanent(anyhow::anyhow!(
+                "push service of subscription {} refused the push: {status}",
+                sub.id
+            )))
+        }
     }
-    count("retried");
-    Err(TaskError::Transient(anyhow::anyhow!(
-        "push service answered {status}"
-    )))
 }
 
 async fn forget(ctx: &Context, subscription: i64) -> Result<(), TaskError> {
