@@ -90,7 +90,7 @@ pub async fn load(
             .field(bytea(&secret::hash(&token_for(&username(i)))))
             .field(app_id)
             .field(graph.ids[i])
-            .field("{read,write,follow}");
+            .field("{read,write,follow,push}");
         copy.end_row().await?;
     }
     copy.finish().await?;

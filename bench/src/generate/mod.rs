@@ -44,7 +44,9 @@ impl Scale {
         (1_000_000.0 * self.factor) as usize
     }
     fn label(&self) -> String {
-        format!("lookbook-bench scale={} seed={}", self.factor, self.seed)
+        // The format's version (2: tokens carry `push`) is part of the mark,
+        // so a dataset of an older format is made again.
+        format!("lookbook-bench v2 scale={} seed={}", self.factor, self.seed)
     }
 }
 
