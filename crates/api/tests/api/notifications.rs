@@ -26,6 +26,19 @@ async fn list(app: &TestApp, member: &Member, query: &str) -> Vec<Value> {
 }
 
 /// (type, account username, status id) of each notification.
+/// `PATCH /api/v2/notifications/policy` with `form`.
+async fn change_policy(app: &TestApp, member: &Member, form: &[(&str, &str)]) -> reqwest::Response {
+    app.request_as(
+        reqwest::Method::PATCH,
+        &member.token,
+        "/api/v2/notifications/policy",
+    )
+    .form(form)
+    .send()
+    .await
+    .unwrap()
+}
+
 fn summary(list: &[Value]) -> Vec<(String, String, Option<String>)> {
     list.iter()
         .map(|n| {
@@ -368,39 +381,12 @@ async fn the_policy_holds_strangers_back_as_requests() {
     assert_eq!(status, StatusCode::OK);
     assert!(list(&app, &ann, "").await.is_empty());
 
-    let change = app
-        .request_as(
-            reqwest::Method::PATCH,
-            &ann.token,
-            "/api/v2/notifications/policy",
-        )
-        .form(&[("for_not_following", "filter")])
-        .send()
-        .await
-        .unwrap();
+    let change = change_policy(&app, &ann, &[("for_not_following", "filter")]).await;
     assert_eq!(change.status(), StatusCode::OK);
-    let bad = app
-        .request_as(
-            reqwest::Method::PATCH,
-            &ann.token,
-            "/api/v2/notifications/policy",
-        )
-        .form(&[("for_new_accounts", "maybe")])
-        .send()
-        .await
-        .unwrap();
+    let bad = change_policy(&app, &ann, &[("for_new_accounts", "maybe")]).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // An empty rule leaves it as it is.
-    let kept = app
-        .request_as(
-            reqwest::Method::PATCH,
-            &ann.token,
-            "/api/v2/notifications/policy",
-        )
-        .form(&[("for_not_following", "")])
-        .send()
-        .await
-        .unwrap();
+    let kept = change_policy(&app, &ann, &[("for_not_following", "")]).await;
     let kept: Value = kept.json().await.unwrap();
     assert_eq!(kept["for_not_following"], "filter");
 

@@ -103,8 +103,8 @@ async fn resample(conn: &mut PgConnection, account: i64, keys: &[String]) -> cra
 pub async fn uncount(conn: &mut PgConnection, removed: &[Removed]) -> crate::Result<()> {
     let mut counted: Vec<(i64, &str)> = removed
         .iter()
-        .filter(|(_, _, grouped)| *grouped)
-        .map(|(account, key, _)| (*account, key.as_str()))
+        .filter(|r| r.grouped)
+        .map(|r| (r.account_id, r.group_key.as_str()))
         .collect();
     if counted.is_empty() {
         return Ok(());

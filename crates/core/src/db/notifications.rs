@@ -211,17 +211,14 @@ pub async fn create_for_edit(
     author: i64,
     status: i64,
 ) -> crate::Result<Vec<Created>> {
-    let removed = sqlx::query!(
+    let removed = sqlx::query_as!(
+        Removed,
         r#"delete from notifications where type = 'update' and status_id = $1
            returning account_id, coalesce(group_key, 'ungrouped-' || id) as "group_key!", grouped"#,
         status
     )
     .fetch_all(&mut *conn)
     .await?;
-    let removed: Vec<Removed> = removed
-        .into_iter()
-        .map(|r| (r.account_id, r.group_key, r.grouped))
-        .collect();
     super::notification_groups::uncount(conn, &removed).await?;
     let rows = sqlx::query!(
         r#"insert into notifications (account_id, from_account_id, type, status_id, filtered)
@@ -254,8 +251,14 @@ async fn pushed(
         .collect())
 }
 
-/// A removed row: recipient, group key, whether its group counted it.
-pub type Removed = (i64, String, bool);
+/// A removed row: its recipient, its group key, and whether its group
+/// counted it.
+#[derive(Debug)]
+pub struct Removed {
+    pub account_id: i64,
+    pub group_key: String,
+    pub grouped: bool,
+}
 
 /// Takes back the notification of `kind` from `from` to `recipient` (about
 /// `status`): its cause was undone.
@@ -266,7 +269,8 @@ pub async fn remove(
     kind: Kind,
     status: Option<i64>,
 ) -> crate::Result<()> {
-    let removed: Vec<Removed> = sqlx::query!(
+    let removed = sqlx::query_as!(
+        Removed,
         r#"delete from notifications
            where account_id = $1 and from_account_id = $2 and type = $3
              and status_id is not distinct from $4
@@ -277,16 +281,14 @@ pub async fn remove(
         status
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.account_id, r.group_key, r.grouped))
-    .collect();
+    .await?;
     super::notification_groups::uncount(conn, &removed).await
 }
 
 /// Removes every notification between two accounts, both ways (a block).
 pub async fn remove_between(conn: &mut PgConnection, a: i64, b: i64) -> crate::Result<()> {
-    let removed: Vec<Removed> = sqlx::query!(
+    let removed = sqlx::query_as!(
+        Removed,
         r#"delete from notifications
            where (account_id = $1 and from_account_id = $2) or (account_id = $2 and from_account_id = $1)
            returning account_id, coalesce(group_key, 'ungrouped-' || id) as "group_key!", grouped"#,
@@ -294,10 +296,7 @@ pub async fn remove_between(conn: &mut PgConnection, a: i64, b: i64) -> crate::R
         b
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.account_id, r.group_key, r.grouped))
-    .collect();
+    .await?;
     super::notification_groups::uncount(conn, &removed).await
 }
 
@@ -372,17 +371,15 @@ pub async fn get(
 
 /// Dismisses one notification; false when the member has no such one.
 pub async fn dismiss(conn: &mut PgConnection, account: i64, id: i64) -> crate::Result<bool> {
-    let removed: Vec<Removed> = sqlx::query!(
+    let removed = sqlx::query_as!(
+        Removed,
         r#"delete from notifications where account_id = $1 and id = $2
            returning account_id, coalesce(group_key, 'ungrouped-' || id) as "group_key!", grouped"#,
         account,
         id
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.account_id, r.group_key, r.grouped))
-    .collect();
+    .await?;
     let found = !removed.is_empty();
     super::notification_groups::uncount(conn, &removed).await?;
     Ok(found)
