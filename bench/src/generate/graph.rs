@@ -54,7 +54,7 @@ pub async fn load(
     let mut copy = Copy::start(
         conn,
         "accounts",
-        "id, username, display_name, note, email, password_hash, created_at, updated_at",
+        "id, username, display_name, note, email, password_hash, created_at, updated_at, confirmed_at",
         n as u64,
     )
     .await?;
@@ -71,6 +71,7 @@ pub async fn load(
             .field("Outfits, mostly.")
             .field(format!("{name}@bench.lookbook.test"))
             .field(&hash)
+            .field(ts(graph.created[i]))
             .field(ts(graph.created[i]))
             .field(ts(graph.created[i]));
         copy.end_row().await?;

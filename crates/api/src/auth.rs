@@ -40,8 +40,20 @@ impl Auth {
         self.scopes.allows(scope)
     }
 
-    /// The member the token acts for; an app-only token gets 422, as in Mastodon.
+    /// The member the token acts for; an app-only token gets 422 and a
+    /// member who has not confirmed their address 403, as in Mastodon.
     pub fn user(&self) -> Result<i64, ApiError> {
+        let account = self.member()?;
+        if self.grant.unconfirmed {
+            return Err(ApiError::Forbidden(
+                "Your login is missing a confirmed e-mail address".into(),
+            ));
+        }
+        Ok(account)
+    }
+
+    /// The member the token acts for, confirmed or not (for confirming).
+    pub fn member(&self) -> Result<i64, ApiError> {
         self.grant.account_id.ok_or_else(|| {
             ApiError::Unprocessable("This method requires an authenticated user".into())
         })
@@ -66,7 +78,7 @@ impl MaybeAuth {
 
     /// The viewer's account, if signed in with a token that may read accounts.
     pub fn viewer(&self) -> Option<i64> {
-        self.0.as_ref().and_then(|a| a.grant.account_id)
+        self.0.as_ref().and_then(|a| a.user().ok())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Fixed-window attempt counters in Redis, shared by every instance: sign-in
 //! attempts per account and per address, sign-ups per address, photo
-//! uploads per member.
+//! uploads per member, mails asked for per account.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -56,6 +56,25 @@ impl Limit {
             name: "signup-ip",
             max,
             window: Duration::from_secs(1800),
+        }
+    }
+
+    /// Password-reset requests per address (whatever the account).
+    pub fn password_resets_per_ip(state: &AppState) -> Limit {
+        Limit {
+            name: "reset-ip",
+            max: state.config.limits.signups_per_ip,
+            window: Duration::from_secs(1800),
+        }
+    }
+
+    /// Confirmation and password-reset mails asked for, per account: a
+    /// form cannot be used to flood someone's inbox.
+    pub fn mails_per_account() -> Limit {
+        Limit {
+            name: "mails-account",
+            max: 5,
+            window: Duration::from_secs(3600),
         }
     }
 }

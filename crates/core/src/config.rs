@@ -41,14 +41,29 @@ pub struct Config {
     pub amqp: AmqpConfig,
     pub outbox: OutboxConfig,
     pub http: HttpConfig,
-    /// SMTP server for outgoing mail.
-    pub smtp_url: Secret,
+    pub mail: MailConfig,
     /// Deadline for every call to another service (S3, SMTP, push).
     pub outbound_timeout: Duration,
     pub limits: Limits,
     pub feeds: FeedConfig,
     pub sweep: SweepConfig,
     pub push: PushConfig,
+}
+
+/// Outgoing mail.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// SMTP server: `smtp://` (STARTTLS when the server offers it),
+    /// `smtp://…?tls=required` or `smtps://` (TLS from the start), with
+    /// `user:password@` when it wants a login.
+    pub smtp_url: Secret,
+    /// The `From` of every mail.
+    pub from: String,
+    /// Whether a new member must open the link mailed to them before the
+    /// API serves their token (Mastodon's e-mail confirmation).
+    pub confirm_email: bool,
+    /// Mails a worker sends at once (turns of their own, like pushes).
+    pub concurrency: usize,
 }
 
 /// Web Push.
@@ -270,7 +285,7 @@ impl Config {
                 "LOOKBOOK_BIND",
                 "127.0.0.1:3000".parse().expect("valid default"),
             )?,
-            domain,
+            domain: domain.clone(),
             public_url,
             instance_title: env
                 .get("LOOKBOOK_INSTANCE_TITLE")
@@ -416,10 +431,17 @@ impl Config {
                     ),
                 },
             },
-            smtp_url: env
-                .get("SMTP_URL")
-                .unwrap_or_else(|| "smtp://127.0.0.1:2525".into())
-                .into(),
+            mail: MailConfig {
+                smtp_url: env
+                    .get("SMTP_URL")
+                    .unwrap_or_else(|| "smtp://127.0.0.1:2525".into())
+                    .into(),
+                from: env
+                    .get("MAIL_FROM")
+                    .unwrap_or_else(|| format!("Lookbook <notifications@{}>", mail_host(&domain))),
+                confirm_email: env.flag("MAIL_CONFIRM_EMAIL", true)?,
+                concurrency: env.positive("WORKER_MAIL_CONCURRENCY", 4)?,
+            },
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
             feeds: FeedConfig {
                 size: env.positive("FEED_SIZE", 800)?,
@@ -460,6 +482,21 @@ impl Config {
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+/// The host of `domain` as mail addresses name it: without a port, and
+/// `localhost` for a bare IP address (a lab's or a test's).
+fn mail_host(domain: &str) -> String {
+    let host = match domain.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => domain,
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        "localhost".into()
+    } else {
+        host.into()
+    }
 }
 
 /// The innermost message of an error chain, said once.

@@ -29,6 +29,7 @@ impl TestApp {
                 email: &email,
                 password_hash: "!",
                 locale: "en",
+                confirmed: true,
             };
             let id = accounts::insert(&mut conn, &new)
                 .await

@@ -67,6 +67,9 @@ fn base_vars() -> BTreeMap<String, String> {
         service("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
     );
     set("SMTP_URL", service("SMTP_URL", "smtp://127.0.0.1:2525"));
+    // Members made by the tests are confirmed at once; the mail tests turn
+    // confirmation on and read the mail.
+    set("MAIL_CONFIRM_EMAIL", "false".into());
     set("LOOKBOOK_BIND", "127.0.0.1:0".into());
     set("LOOKBOOK_PUBLIC_URL", "http://lookbook.test".into());
     set("LOOKBOOK_CONTACT_EMAIL", "admin@lookbook.test".into());

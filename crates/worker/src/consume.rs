@@ -56,10 +56,12 @@ pub struct Consumer {
     /// Tasks that may run at once: fewer than the database connections, so
     /// that every running task has its connection.
     pub turns: Arc<Semaphore>,
-    /// Turns of the tasks that wait on other servers (pushes), which hold
-    /// no connection while they wait: a push service that hangs uses these
-    /// up, never the turns of images and feeds.
+    /// Turns of the tasks that wait on other servers, which hold no
+    /// connection while they wait: a push service that hangs uses up the
+    /// push turns, an SMTP server that is down the mail turns, never the
+    /// turns of images and feeds, nor each other's.
     pub push_turns: Arc<Semaphore>,
+    pub mail_turns: Arc<Semaphore>,
     /// Bound on connecting and on each publish to a retry or parked queue.
     pub timeout: Duration,
     pub stats: Arc<Stats>,
@@ -201,10 +203,10 @@ impl Consumer {
 
     /// The turns a task of `kind` waits for.
     fn turns_of(&self, kind: &str) -> &Semaphore {
-        if kind == "web_push" {
-            &self.push_turns
-        } else {
-            &self.turns
+        match kind {
+            "web_push" => &self.push_turns,
+            "account_mail" => &self.mail_turns,
+            _ => &self.turns,
         }
     }
 
@@ -212,12 +214,8 @@ impl Consumer {
     async fn execute(&self, task_id: i64, kind: &str, body: &[u8]) -> Result<(), TaskError> {
         let task: Task = serde_json::from_slice(body)
             .map_err(|e| TaskError::Permanent(anyhow::anyhow!("undecodable task: {e}")))?;
-        if let Task::WebPush {
-            notification_id,
-            subscription_id,
-        } = task
-        {
-            tasks::web_push::run(&self.context, task_id, notification_id, subscription_id).await?;
+        if let Some(outcome) = tasks::remote(&self.context, task_id, &task).await {
+            outcome?;
             self.stats.done.fetch_add(1, Ordering::SeqCst);
             metrics::counter!("tasks_total", "kind" => kind.to_string(), "outcome" => "done")
                 .increment(1);

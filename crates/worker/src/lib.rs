@@ -6,8 +6,11 @@
 //! - [`tasks`]: one module per task kind.
 //! - [`parked`]: listing and replaying parked tasks, for operators.
 
+pub mod claimed;
 pub mod consume;
 pub mod imaging;
+pub mod keys;
+pub mod mailer;
 pub mod parked;
 pub mod schedule;
 pub mod tasks;
@@ -34,8 +37,12 @@ pub struct Context {
     pub feeds: FeedConfig,
     /// Size limits for images.
     pub limits: Limits,
-    /// Web Push: the HTTP client and the VAPID key.
+    /// Web Push's HTTP client.
     pub pusher: Arc<tasks::web_push::Pusher>,
+    /// Mail's SMTP client and templates.
+    pub mailer: Arc<mailer::Mailer>,
+    /// The server's key (signing pushes, sealing tokens).
+    pub keys: Arc<keys::Keys>,
     /// This worker's counters.
     pub stats: Arc<Stats>,
 }
@@ -53,6 +60,8 @@ pub struct Stats {
     pub duplicates: AtomicU64,
     /// Pushes a push service accepted.
     pub pushes: AtomicU64,
+    /// Mails an SMTP server accepted.
+    pub mails: AtomicU64,
 }
 
 impl Stats {
@@ -95,6 +104,8 @@ impl Worker {
                 feeds: config.feeds.clone(),
                 limits: config.limits.clone(),
                 pusher: Arc::new(tasks::web_push::Pusher::new(&config)?),
+                mailer: Arc::new(mailer::Mailer::new(&config)?),
+                keys: Arc::new(keys::Keys::new(config.push.vapid_private_key.clone())),
                 stats: stats.clone(),
             },
             config,
@@ -139,6 +150,7 @@ impl Worker {
                 self.config.database.max_connections,
             ))),
             push_turns: Arc::new(tokio::sync::Semaphore::new(self.config.push.concurrency)),
+            mail_turns: Arc::new(tokio::sync::Semaphore::new(self.config.mail.concurrency)),
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use lookbook_core::auth::{Scopes, secret};
 use lookbook_core::db::apps::{self, App};
 use lookbook_core::db::tokens;
@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::entities::escape;
 use crate::error::{ApiError, ApiResult};
+use crate::pages::{self, page};
 use crate::params::{Params, QueryParams, flex_string};
 use crate::throttle;
 
@@ -82,25 +83,6 @@ struct Checked {
     app: App,
     redirect_uri: String,
     scopes: Scopes,
-}
-
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}\
-         input{{display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem}}button{{padding:.6rem 1.2rem;margin-right:.5rem}}\
-         code{{font-size:1.2rem;word-break:break-all}}.error{{color:#b00020}}</style></head><body>{body}</body></html>",
-        title = escape(title)
-    );
-    // No framing (clickjacking), no caching (codes), no referrer (codes in URLs).
-    let headers = [
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-    ];
-    (status, headers, Html(html)).into_response()
 }
 
 fn error_page(message: &str) -> Response {
@@ -193,7 +175,8 @@ fn form(
          <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
          <label>Username or e-mail<input name=\"username\" autocomplete=\"username\" required></label>\
          <label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button type=\"submit\">Authorize</button><button type=\"submit\" name=\"deny\" value=\"1\" formnovalidate>Deny</button></form>",
+         <button type=\"submit\">Authorize</button><button type=\"submit\" name=\"deny\" value=\"1\" formnovalidate>Deny</button></form>\
+         <p><a href=\"/auth/password/new\">Forgot your password?</a></p>",
         app = escape(&checked.app.name),
         scopes = escape(&checked.scopes.to_string()),
     );
@@ -233,24 +216,12 @@ fn csrf_cookie(headers: &HeaderMap) -> Option<&str> {
 /// Whether a POST came from this site's own page: the token in the form
 /// equals the one in the cookie, and `Origin`, when sent, is this site.
 fn from_our_page(state: &AppState, headers: &HeaderMap, p: &AuthorizeParams) -> bool {
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|origin| origin == public_origin(&state.config.public_url));
+    let origin_ok = pages::same_origin(state, headers);
     let token_ok = match (csrf_cookie(headers), p.authenticity_token.as_deref()) {
         (Some(cookie), Some(field)) => secret::hash(cookie) == secret::hash(field),
         _ => false,
     };
     origin_ok && token_ok
-}
-
-/// `scheme://host[:port]` of the public URL, as a browser sends `Origin`.
-fn public_origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(slash) => &url[..after_scheme + slash],
-        None => url,
-    }
 }
 
 /// `redirect_uri` with the query parameters added.
@@ -306,7 +277,7 @@ async fn approve(
         Err(page) => return Ok(page),
     };
     if !from_our_page(&state, &headers, &p) {
-        return Ok(self::page(
+        return Ok(page(
             StatusCode::FORBIDDEN,
             "Authorization error",
             "<h1>Please sign in again</h1><p>This form expired or was not sent from this site's \

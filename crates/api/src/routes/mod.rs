@@ -7,7 +7,9 @@ pub mod apps;
 pub mod authorize;
 pub mod blocks;
 pub mod compose;
+pub mod confirmation;
 pub mod defaults;
+pub mod emails;
 pub mod favourites;
 pub mod follows;
 pub mod grouped_notifications;
@@ -20,6 +22,7 @@ pub mod metrics;
 pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
+pub mod passwords;
 pub mod push_subscription;
 pub mod registration;
 pub mod search;
@@ -78,6 +81,9 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth::routes())
         .merge(authorize::routes())
         .merge(registration::routes())
+        .merge(emails::routes())
+        .merge(confirmation::routes())
+        .merge(passwords::routes())
         .merge(accounts::routes())
         .merge(follows::routes())
         .merge(blocks::routes())

@@ -1,5 +1,7 @@
 //! `POST /api/v1/accounts`: sign-up with an app token, answered with a Token
-//! for the new member, or a 422 with Mastodon's `details` codes.
+//! for the new member, or a 422 with Mastodon's `details` codes. When the
+//! server asks for confirmation, the member's token works for little but
+//! confirming until they open the link mailed to them.
 
 use std::net::SocketAddr;
 
@@ -9,6 +11,7 @@ use axum::http::HeaderMap;
 use lookbook_core::auth::{Scopes, password};
 use lookbook_core::db::accounts::{self, NewAccount};
 use lookbook_core::db::apps;
+use lookbook_core::db::mail_tokens::Purpose;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +20,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
+use crate::mail_links;
 use crate::params::{Params, flex_bool, flex_string};
 use crate::throttle;
 
@@ -51,9 +55,9 @@ const RESERVED: &[&str] = &[
     "undefined",
 ];
 const USERNAME_MAX: usize = 30;
-const PASSWORD_MIN: usize = 8;
-const PASSWORD_MAX: usize = 72;
-const EMAIL_MAX: usize = 254;
+pub(crate) const PASSWORD_MIN: usize = 8;
+pub(crate) const PASSWORD_MAX: usize = 72;
+pub(crate) const EMAIL_MAX: usize = 254;
 
 /// The body of `POST /api/v1/accounts` (a form or JSON), sent with an app token.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -110,7 +114,7 @@ impl Refusals {
     }
 }
 
-fn valid_email(email: &str) -> bool {
+pub(crate) fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };
@@ -227,6 +231,7 @@ async fn register(
         email,
         password_hash: &password_hash,
         locale,
+        confirmed: !state.config.mail.confirm_email,
     };
     let id = match accounts::insert(&mut tx, &new).await {
         Ok(id) => id,
@@ -242,6 +247,9 @@ async fn register(
         }
         Err(other) => return Err(other.into()),
     };
+    if state.config.mail.confirm_email {
+        mail_links::send(&state, &mut tx, id, Purpose::Confirmation, email).await?;
+    }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)
         .await?

@@ -59,7 +59,7 @@ pub struct Stream {
 impl Stream {
     /// The stream named `name` (with `tag` for hashtags) for `auth`, or why not.
     pub fn parse(name: &str, tag: Option<&str>, auth: Option<&Auth>) -> ApiResult<Stream> {
-        let me = auth.and_then(|a| a.grant.account_id);
+        let me = auth.and_then(|a| a.user().ok());
         let need = |scope: &str| -> ApiResult<()> {
             match auth {
                 Some(auth) => auth.require(scope),

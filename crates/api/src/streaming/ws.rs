@@ -122,7 +122,7 @@ fn error_message(text: &str) -> Message {
 
 async fn run(state: AppState, auth: Option<Auth>, first: Option<Stream>, mut socket: WebSocket) {
     let mut connection = state.hub.connect();
-    let me = auth.as_ref().and_then(|a| a.grant.account_id);
+    let me = auth.as_ref().and_then(|a| a.user().ok());
     let mut streams: Vec<Stream> = Vec::new();
     if let Some(stream) = first {
         stream.subscribe(&state, &connection);

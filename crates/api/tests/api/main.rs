@@ -18,6 +18,7 @@ mod hostile;
 mod http;
 mod instance;
 mod limits;
+mod mail;
 mod malformed;
 mod mastodon_py;
 mod media;

@@ -30,6 +30,9 @@ pub struct NewAccount<'a> {
     pub email: &'a str,
     pub password_hash: &'a str,
     pub locale: &'a str,
+    /// Whether the address counts as confirmed from the start (when the
+    /// server does not ask for confirmation).
+    pub confirmed: bool,
 }
 
 /// A profile change; `None` leaves a field as it is.
@@ -48,12 +51,13 @@ pub struct ProfileUpdate {
 /// Creates an account; a taken username or email is `Error::Taken`.
 pub async fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> crate::Result<i64> {
     let id = sqlx::query_scalar!(
-        "insert into accounts (username, email, password_hash, locale)
-         values ($1, $2, $3, $4) returning id",
+        "insert into accounts (username, email, password_hash, locale, confirmed_at)
+         values ($1, $2, $3, $4, case when $5 then now() end) returning id",
         new.username,
         new.email,
         new.password_hash,
-        new.locale
+        new.locale,
+        new.confirmed
     )
     .fetch_one(conn)
     .await
@@ -127,6 +131,91 @@ pub async fn email(db: impl PgExecutor<'_>, id: i64) -> crate::Result<String> {
         .fetch_one(db)
         .await?;
     Ok(email)
+}
+
+/// An account's address and whether it was confirmed.
+#[derive(Debug, Clone)]
+pub struct Address {
+    pub email: String,
+    pub confirmed: bool,
+}
+
+/// The address of account `id`.
+pub async fn address(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Address>> {
+    let row = sqlx::query_as!(
+        Address,
+        r#"select email, confirmed_at is not null as "confirmed!" from accounts where id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// The account with this address (any case), and its address as stored.
+pub async fn by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> crate::Result<Option<(i64, String)>> {
+    let row = sqlx::query!(
+        "select id, email from accounts where lower(email) = lower($1)",
+        email
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.email)))
+}
+
+/// Changes the address of an account that has not confirmed one yet; a
+/// taken address is `Error::Taken("email")`. False when the account has
+/// confirmed meanwhile (its address stays).
+pub async fn change_unconfirmed_email(
+    conn: &mut PgConnection,
+    id: i64,
+    email: &str,
+) -> crate::Result<bool> {
+    let changed = sqlx::query!(
+        "update accounts set email = $2, updated_at = now()
+         where id = $1 and confirmed_at is null",
+        id,
+        email
+    )
+    .execute(conn)
+    .await
+    .map_err(|e| crate::Error::taken_on(e, &[("accounts_email_key", "email")]))?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Marks the address `email` of account `id` confirmed, if it is still the
+/// account's address; true when it is confirmed now.
+pub async fn confirm(conn: &mut PgConnection, id: i64, email: &str) -> crate::Result<bool> {
+    let confirmed = sqlx::query_scalar!(
+        r#"update accounts set confirmed_at = coalesce(confirmed_at, now())
+           where id = $1 and lower(email) = lower($2)
+           returning id"#,
+        id,
+        email
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(confirmed.is_some())
+}
+
+/// Sets a new password hash.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: i64,
+    password_hash: &str,
+) -> crate::Result<()> {
+    sqlx::query!(
+        "update accounts set password_hash = $2, updated_at = now() where id = $1",
+        id,
+        password_hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Applies a profile change.

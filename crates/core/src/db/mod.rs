@@ -7,6 +7,7 @@ pub mod counters;
 pub mod graph;
 pub mod ids;
 pub mod items;
+pub mod mail_tokens;
 pub mod markers;
 pub mod marks;
 pub mod media;

@@ -13,6 +13,10 @@ pub struct TokenGrant {
     pub scopes: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub revoked: bool,
+    /// Its member has not confirmed their e-mail address yet (a grant
+    /// cached by an earlier release reads as confirmed).
+    #[serde(default)]
+    pub unconfirmed: bool,
 }
 
 /// Stores a new token; returns its id and creation time.
@@ -45,8 +49,11 @@ pub async fn by_hash(
 ) -> crate::Result<Option<TokenGrant>> {
     let row = sqlx::query_as!(
         TokenGrant,
-        r#"select id, app_id, account_id, scopes, created_at, revoked_at is not null as "revoked!"
-           from tokens where token_hash = $1"#,
+        r#"select t.id, t.app_id, t.account_id, t.scopes, t.created_at,
+                  t.revoked_at is not null as "revoked!",
+                  coalesce(a.confirmed_at is null and a.id is not null, false) as "unconfirmed!"
+           from tokens t left join accounts a on a.id = t.account_id
+           where t.token_hash = $1"#,
         token_hash
     )
     .fetch_optional(db)
@@ -75,6 +82,42 @@ pub async fn revoke(
     .fetch_optional(db)
     .await?;
     Ok(row)
+}
+
+/// Revokes every token of an account (after its password was reset),
+/// ending their push subscriptions; returns their hashes, for cache
+/// eviction.
+pub async fn revoke_all_of_account(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> crate::Result<Vec<Vec<u8>>> {
+    let hashes = sqlx::query_scalar!(
+        r#"with t as (
+               update tokens set revoked_at = now()
+               where account_id = $1 and revoked_at is null
+               returning id, token_hash),
+           unsubscribed as (delete from push_subscriptions p using t where p.token_id = t.id)
+           select token_hash as "token_hash!" from t"#,
+        account_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(hashes)
+}
+
+/// The hashes of an account's live tokens (to evict their cached grants
+/// when the account changes how it may use them).
+pub async fn live_hashes_of_account(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> crate::Result<Vec<Vec<u8>>> {
+    let hashes = sqlx::query_scalar!(
+        "select token_hash from tokens where account_id = $1 and revoked_at is null",
+        account_id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(hashes)
 }
 
 /// Whether a token with this hash exists for another app.

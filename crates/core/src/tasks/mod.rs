@@ -68,6 +68,9 @@ pub enum Task {
         notification_id: i64,
         subscription_id: i64,
     },
+    /// Mails the link of one `mail_tokens` row (an address confirmation or
+    /// a password reset) to its address.
+    AccountMail { mail_token_id: i64 },
 }
 
 impl Task {
@@ -82,6 +85,7 @@ impl Task {
         "forget_token",
         "notify_edit",
         "web_push",
+        "account_mail",
     ];
 
     /// This task's kind.
@@ -96,6 +100,7 @@ impl Task {
             Task::ForgetToken { .. } => "forget_token",
             Task::NotifyEdit { .. } => "notify_edit",
             Task::WebPush { .. } => "web_push",
+            Task::AccountMail { .. } => "account_mail",
         }
     }
 }

@@ -81,6 +81,9 @@ impl Relay {
                 if let Err(err) = outbox::prune(&self.db, RETENTION_DAYS).await {
                     tracing::warn!(error = %err, "pruning the outbox failed");
                 }
+                if let Err(err) = crate::db::mail_tokens::prune(&self.db).await {
+                    tracing::warn!(error = %err, "pruning expired mail links failed");
+                }
             }
         }
     }

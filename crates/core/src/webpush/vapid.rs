@@ -136,24 +136,35 @@ impl Vapid {
     /// Seals an access token (with id `token_id`) for keeping beside its
     /// subscription.
     pub fn seal_token(&self, token: &str, token_id: i64) -> Vec<u8> {
+        self.seal(&token_id.to_be_bytes(), token)
+    }
+
+    /// Opens what [`Vapid::seal_token`] sealed; none if it was sealed with
+    /// another key (the key was changed since) or for another token.
+    pub fn open_token(&self, sealed: &[u8], token_id: i64) -> Option<String> {
+        self.open(&token_id.to_be_bytes(), sealed)
+    }
+
+    /// Seals a short secret text with the server's sealing key, bound to
+    /// `context` (which [`Vapid::open`] must be given again).
+    pub fn seal(&self, context: &[u8], text: &str) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
             .expect("the system makes random bytes");
-        let mut sealed = token.as_bytes().to_vec();
+        let mut sealed = text.as_bytes().to_vec();
         self.sealing
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(token_id.to_be_bytes()),
+                Aad::from(context),
                 &mut sealed,
             )
             .expect("AES-GCM seals any short text");
         [nonce.as_slice(), &sealed].concat()
     }
 
-    /// Opens what [`Vapid::seal_token`] sealed; none if it was sealed with
-    /// another key (the key was changed since) or for another token.
-    pub fn open_token(&self, sealed: &[u8], token_id: i64) -> Option<String> {
+    /// Opens what [`Vapid::seal`] sealed for `context`.
+    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Option<String> {
         if sealed.len() < NONCE_LEN {
             return None;
         }
@@ -162,7 +173,7 @@ impl Vapid {
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let plain = self
             .sealing
-            .open_in_place(nonce, Aad::from(token_id.to_be_bytes()), &mut rest)
+            .open_in_place(nonce, Aad::from(context), &mut rest)
             .ok()?;
         String::from_utf8(plain.to_vec()).ok()
     }

@@ -2,6 +2,7 @@
 //! transaction that will also record it done, so its database writes and the
 //! done-marker commit together.
 
+pub mod account_mail;
 pub mod delete_objects;
 pub mod fan_out;
 pub mod forget_token;
@@ -55,9 +56,25 @@ pub async fn handle(
         } => profile_image::run(ctx, *account_id, field, key, tx).await,
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
         Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
-        // Runs outside a transaction (`consume` hands it to `web_push::run`).
-        Task::WebPush { .. } => Err(TaskError::Permanent(anyhow::anyhow!(
-            "web_push does not run inside a transaction"
-        ))),
+        // They run outside a transaction ([`remote`]).
+        Task::WebPush { .. } | Task::AccountMail { .. } => Err(TaskError::Permanent(
+            anyhow::anyhow!("{} does not run inside a transaction", task.kind()),
+        )),
+    }
+}
+
+/// Carries out a task that waits on another server (a push service, an
+/// SMTP server) outside any transaction ([`crate::claimed`]); None for the
+/// others, which [`handle`] carries out.
+pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(), TaskError>> {
+    match task {
+        Task::WebPush {
+            notification_id,
+            subscription_id,
+        } => Some(web_push::run(ctx, task_id, *notification_id, *subscription_id).await),
+        Task::AccountMail { mail_token_id } => {
+            Some(account_mail::run(ctx, task_id, *mail_token_id).await)
+        }
+        _ => None,
     }
 }

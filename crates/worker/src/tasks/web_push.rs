@@ -3,9 +3,7 @@
 //! payload Mastodon sends (so its clients read it unchanged).
 //!
 //! It talks to another server, so it holds no database connection while it
-//! waits: it claims the task, reads what it needs, sends, then records the
-//! task done (a claim another worker holds makes a redelivery wait; a claim
-//! left by a worker that died is taken over after a while). A push service
+//! waits ([`crate::claimed`]). A push service
 //! that answers 404 or 410 has forgotten the subscription, which is deleted;
 //! a timeout, 408, 429 or 5xx is retried (until the notification is two days
 //! old); another refusal parks the task and keeps the subscription.
@@ -14,22 +12,15 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use lookbook_core::Secret;
-use lookbook_core::db::outbox::{self, Claim};
 use lookbook_core::db::push_subscriptions::{self, Delivery};
 use lookbook_core::webpush::ece::{self, Coding};
-use lookbook_core::webpush::vapid::Vapid;
 use lookbook_core::webpush::{encode_base64, is_public, literal_address, origin};
-use tokio::sync::OnceCell;
 
 use super::TaskError;
 use crate::Context;
 
 /// How long a push service keeps a message for an offline browser.
 const TTL_SECS: &str = "172800";
-/// How long a claim on a push lasts before another worker may take it over
-/// (its worker died while sending): well past any request's deadline.
-const CLAIM_STALE_SECS: f64 = 120.0;
 /// The longest body text, in characters.
 const BODY_CHARS: usize = 140;
 
@@ -37,8 +28,6 @@ const BODY_CHARS: usize = 140;
 #[derive(Debug)]
 pub struct Pusher {
     http: reqwest::Client,
-    configured: Option<Secret>,
-    vapid: OnceCell<Arc<Vapid>>,
     /// `sub` of the VAPID token: how a push service reaches the operator.
     subject: String,
     /// For avatars that were never uploaded.
@@ -68,24 +57,10 @@ impl Pusher {
         };
         Ok(Pusher {
             http,
-            configured: config.push.vapid_private_key.clone(),
-            vapid: OnceCell::new(),
             subject,
             public_url: config.public_url.clone(),
             allow_private: config.push.allow_private_addresses,
         })
-    }
-
-    async fn vapid(&self, ctx: &Context) -> Result<Arc<Vapid>, TaskError> {
-        self.vapid
-            .get_or_try_init(|| async {
-                Vapid::load(&ctx.db, self.configured.as_ref())
-                    .await
-                    .map(Arc::new)
-            })
-            .await
-            .cloned()
-            .map_err(|e| TaskError::Transient(e.into()))
     }
 }
 
@@ -119,45 +94,21 @@ pub async fn run(
     notification: i64,
     subscription: i64,
 ) -> Result<(), TaskError> {
-    let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
-    match outbox::claim(&ctx.db, task_id, "web_push", CLAIM_STALE_SECS)
-        .await
-        .map_err(transient)?
-    {
-        Claim::Done => return Ok(()),
-        Claim::Busy => {
-            return Err(TaskError::Transient(anyhow::anyhow!(
-                "another worker is sending this push"
-            )));
-        }
-        Claim::Mine => {}
-    }
-    let outcome = async {
+    crate::claimed::once(&ctx.db, task_id, "web_push", || async {
         let delivery = push_subscriptions::delivery(&ctx.db, notification, subscription)
             .await
-            .map_err(transient)?;
+            .map_err(|e| TaskError::Transient(e.into()))?;
         match delivery {
             Some(delivery) => send(ctx, &delivery, notification).await,
             None => Ok(()),
         }
-    }
-    .await;
-    match outcome {
-        Ok(()) => outbox::finish(&ctx.db, task_id, "web_push")
-            .await
-            .map_err(transient),
-        Err(error) => {
-            if let Err(e) = outbox::release(&ctx.db, task_id).await {
-                tracing::warn!(error = %e, "could not release the push's claim; it lapses");
-            }
-            Err(error)
-        }
-    }
+    })
+    .await
 }
 
 async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(), TaskError> {
     let pusher = &ctx.pusher;
-    let vapid = pusher.vapid(ctx).await?;
+    let vapid = ctx.keys.vapid(&ctx.db).await?;
     let sub = &delivery.subscription;
     let Some(audience) = origin(&sub.endpoint) else {
         // Refused when subscribing; nothing can reach it.

@@ -1,0 +1,55 @@
+//! The few HTML pages the API serves itself (signing in, confirming an
+//! address, setting a new password): one frame, and the checks that a form
+//! was posted from this site.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::AppState;
+use crate::entities::escape;
+
+/// A small page: `body` is HTML the caller escaped.
+pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}\
+         input{{display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem}}button{{padding:.6rem 1.2rem;margin-right:.5rem}}\
+         code{{font-size:1.2rem;word-break:break-all}}.error{{color:#b00020}}</style></head><body>{body}</body></html>",
+        title = escape(title)
+    );
+    // No framing (clickjacking), no caching (codes), no referrer (codes in URLs).
+    let headers = [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    (status, headers, Html(html)).into_response()
+}
+
+/// A page with a heading and one paragraph of plain text.
+pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    page(
+        status,
+        title,
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)),
+    )
+}
+
+/// `scheme://host[:port]` of the public URL, as a browser sends `Origin`.
+pub fn public_origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => &url[..after_scheme + slash],
+        None => url,
+    }
+}
+
+/// Whether a form's `Origin`, when the browser sends one, is this site.
+pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|origin| origin == public_origin(&state.config.public_url))
+}

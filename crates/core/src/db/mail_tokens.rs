@@ -1,0 +1,170 @@
+//! Queries on `mail_tokens`: the one-time links of confirmation and
+//! password-reset mails, and the accounts they act on.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Confirmation,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Confirmation => "confirmation",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+
+    /// How long a link works.
+    pub fn lifetime_secs(self) -> f64 {
+        match self {
+            // As long as Mastodon's confirmation links.
+            Purpose::Confirmation => 2.0 * 86_400.0,
+            Purpose::PasswordReset => 2.0 * 3_600.0,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Purpose> {
+        match text {
+            "confirmation" => Some(Purpose::Confirmation),
+            "password_reset" => Some(Purpose::PasswordReset),
+            _ => None,
+        }
+    }
+}
+
+/// A new link, as the API stores it.
+#[derive(Debug)]
+pub struct NewToken<'a> {
+    pub account_id: i64,
+    pub purpose: Purpose,
+    pub email: &'a str,
+    pub token_hash: &'a [u8],
+    pub sealed_token: &'a [u8],
+}
+
+/// Stores a link and retires the account's earlier unused ones of the same
+/// purpose (only the newest mail works); returns its id.
+pub async fn issue(conn: &mut PgConnection, new: &NewToken<'_>) -> crate::Result<i64> {
+    let id = sqlx::query_scalar!(
+        "with retired as (
+             update mail_tokens set used_at = now()
+             where account_id = $1 and purpose = $2 and used_at is null)
+         insert into mail_tokens (account_id, purpose, token_hash, sealed_token, email, expires_at)
+         values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
+         returning id",
+        new.account_id,
+        new.purpose.as_str(),
+        new.token_hash,
+        new.sealed_token,
+        new.email,
+        new.purpose.lifetime_secs()
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A link that still works, as a page shows it before it is used.
+#[derive(Debug, Clone)]
+pub struct Valid {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+}
+
+/// The unused, unexpired link of `purpose` with this hash.
+pub async fn valid(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    purpose: Purpose,
+) -> crate::Result<Option<Valid>> {
+    let row = sqlx::query_as!(
+        Valid,
+        "select id, account_id, email from mail_tokens
+         where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()",
+        token_hash,
+        purpose.as_str()
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// Uses the link: it works once. None when it was used, expired or never
+/// existed.
+pub async fn take(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    purpose: Purpose,
+) -> crate::Result<Option<Valid>> {
+    let row = sqlx::query_as!(
+        Valid,
+        "update mail_tokens set used_at = now()
+         where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
+         returning id, account_id, email",
+        token_hash,
+        purpose.as_str()
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row)
+}
+
+/// What the worker needs to write a link's mail.
+#[derive(Debug, Clone)]
+pub struct ToSend {
+    pub purpose: Purpose,
+    pub email: String,
+    pub sealed_token: Vec<u8>,
+    pub token_hash: Vec<u8>,
+    pub username: String,
+    pub display_name: String,
+    pub locale: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The mail of link `id`, unless the link was used, replaced or expired
+/// meanwhile (then there is nothing to send).
+pub async fn to_send(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<ToSend>> {
+    let row = sqlx::query!(
+        "select t.purpose, t.email, t.sealed_token, t.token_hash, t.expires_at,
+                a.username, a.display_name, a.locale
+         from mail_tokens t join accounts a on a.id = t.account_id
+         where t.id = $1 and t.used_at is null and t.expires_at > now()",
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|r| {
+        Some(ToSend {
+            purpose: Purpose::parse(&r.purpose)?,
+            email: r.email,
+            sealed_token: r.sealed_token,
+            token_hash: r.token_hash,
+            username: r.username,
+            display_name: r.display_name,
+            locale: r.locale,
+            expires_at: r.expires_at,
+        })
+    }))
+}
+
+/// Deletes links that expired over a week ago.
+pub async fn prune(db: impl PgExecutor<'_>) -> crate::Result<u64> {
+    let done = sqlx::query!("delete from mail_tokens where expires_at < now() - interval '7 days'")
+        .execute(db)
+        .await?
+        .rows_affected();
+    Ok(done)
+}
+
+/// What a link's sealed token is bound to: its hash, so a sealed token
+/// cannot be moved to another row.
+pub fn seal_context(token_hash: &[u8]) -> Vec<u8> {
+    [b"mail-token:".as_slice(), token_hash].concat()
+}
