@@ -2,17 +2,13 @@
 
 Usage: python3 scripts/smoke.py BASE_URL
 Registers an app, signs up, confirms the address with the link the worker mailed (read from
-the Maildir the local SMTP server keeps, LOOKBOOK_MAILDIR, default .run/mail), posts a
+the Maildir the local SMTP server keeps: scripts/maildir.py), posts a
 photo, reads it back processed (and its file through /media/), and finds it on the home
 timeline. Prints one line per step; exits non-zero at the
 first failure. scripts/test runs it against `scripts/up --detach` on a fresh database.
 """
 
-import email
-import email.policy
-import mailbox
 import os
-import re
 import struct
 import sys
 import tempfile
@@ -22,11 +18,10 @@ import zlib
 
 from mastodon import Mastodon
 
+import maildir
+
 BASE = sys.argv[1].rstrip("/")
 RUN = os.urandom(4).hex()
-MAILDIR = os.environ.get(
-    "LOOKBOOK_MAILDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".run", "mail")
-)
 
 
 def step(name):
@@ -53,23 +48,7 @@ token = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=
 me = Mastodon(access_token=token, api_base_url=BASE)
 
 step("confirm the address with the mailed link")
-address = f"smoke{RUN}@example.com"
-confirmation = None
-deadline = time.time() + 60
-while confirmation is None and time.time() < deadline:
-    if os.path.isdir(MAILDIR):
-        for message in mailbox.Maildir(MAILDIR, factory=None):
-            parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-            if address in str(parsed["To"]):
-                text = parsed.get_body(("plain",)).get_content()
-                confirmation = re.search(r"https?://\S+/auth/confirmation\?confirmation_token=[\w-]+", text)
-    if confirmation is None:
-        time.sleep(0.5)
-assert confirmation, f"no confirmation mail to {address} in {MAILDIR} within 60 s"
-# The link names the public URL; the smoke run reaches the same system at BASE.
-path = confirmation.group(0).split("/auth/", 1)[1]
-with urllib.request.urlopen(f"{BASE}/auth/{path}") as response:
-    assert response.status == 200, response.status
+maildir.confirm(BASE, f"smoke{RUN}@example.com")
 account = me.account_verify_credentials()
 assert account.username == f"smoke{RUN}", account
 

@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Uri};
 use lookbook_core::auth::{Scopes, cached, secret};
+use lookbook_core::db::mail_preferences;
 use lookbook_core::db::tokens::{self, TokenGrant};
 use lookbook_core::tasks::Task;
 
@@ -162,6 +163,17 @@ async fn lookup(state: &AppState, token: &str) -> Result<Option<TokenGrant>, Api
     let grant = tokens::by_hash(&state.db.primary, &hash).await?;
     if let Some(grant) = &grant {
         cached::put(&state.kv, &hash, grant).await;
+        // The member is here (noted at most once per cached lookup, and
+        // written at most once an hour): digest mail waits for their
+        // absence. Off the request's path.
+        if let (Some(account), false) = (grant.account_id, grant.revoked) {
+            let db = state.db.primary.clone();
+            tokio::spawn(async move {
+                if let Err(error) = mail_preferences::touch(&db, account).await {
+                    tracing::debug!(%error, "could not note a member's activity");
+                }
+            });
+        }
     }
     Ok(grant)
 }

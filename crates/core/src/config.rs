@@ -64,6 +64,11 @@ pub struct MailConfig {
     pub confirm_email: bool,
     /// Mails a worker sends at once (turns of their own, like pushes).
     pub concurrency: usize,
+    /// How long a member is away before they get a digest of what they
+    /// missed (and at most one digest per such period).
+    pub digest_after: Duration,
+    /// How often the worker looks for digests that are due.
+    pub digest_sweep: Duration,
 }
 
 /// Web Push.
@@ -441,6 +446,8 @@ impl Config {
                     .unwrap_or_else(|| format!("Lookbook <notifications@{}>", mail_host(&domain))),
                 confirm_email: env.flag("MAIL_CONFIRM_EMAIL", true)?,
                 concurrency: env.positive("WORKER_MAIL_CONCURRENCY", 4)?,
+                digest_after: env.millis("MAIL_DIGEST_AFTER_MS", 3 * 86_400_000)?,
+                digest_sweep: env.millis("MAIL_DIGEST_SWEEP_MS", 600_000)?,
             },
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
             feeds: FeedConfig {

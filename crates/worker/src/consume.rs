@@ -205,7 +205,7 @@ impl Consumer {
     fn turns_of(&self, kind: &str) -> &Semaphore {
         match kind {
             "web_push" => &self.push_turns,
-            "account_mail" => &self.mail_turns,
+            "account_mail" | "mail_digest" => &self.mail_turns,
             _ => &self.turns,
         }
     }

@@ -72,7 +72,7 @@ impl Stats {
 }
 
 /// Connections kept back from tasks: the outbox relay and the schedule
-/// each need one, and pushes one for their short reads and writes.
+/// each need one, and pushes and mail one for their short reads and writes.
 const RESERVED_CONNECTIONS: u32 = 3;
 
 /// How many tasks may run at once with `max_connections` database
@@ -140,6 +140,12 @@ impl Worker {
             self.config.sweep.clone(),
             stop.clone(),
         );
+        let digests = schedule::queue_digests(
+            self.context.clone(),
+            self.config.mail.digest_after,
+            self.config.mail.digest_sweep,
+            stop.clone(),
+        );
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -154,6 +160,12 @@ impl Worker {
             timeout: self.config.outbound_timeout,
             stats: self.stats,
         };
-        tokio::join!(relay.run(stop.clone()), consumer.run(stop), schedule, sweep);
+        tokio::join!(
+            relay.run(stop.clone()),
+            consumer.run(stop),
+            schedule,
+            sweep,
+            digests
+        );
     }
 }

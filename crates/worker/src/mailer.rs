@@ -8,12 +8,15 @@
 //! by the outbound timeout; a server that is away or answers 4xx is a
 //! passing failure (the task is retried), a 5xx a refusal.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::Stats;
 use crate::tasks::TaskError;
 
 /// The SMTP client and what every mail shares.
@@ -66,28 +69,50 @@ impl Mailer {
         })
     }
 
-    /// A mail to `to` with a text and an HTML part.
+    /// A mail to `to` with a text and an HTML part, and `headers` besides
+    /// the usual ones.
     pub fn message(
         &self,
         to: &str,
         subject: &str,
         text: String,
         html: String,
+        headers: &[(&'static str, String)],
     ) -> Result<Message, TaskError> {
         let to: Mailbox = to.parse().map_err(|e| {
             TaskError::Permanent(anyhow::anyhow!("the address cannot be mailed: {e}"))
         })?;
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .message_id(None)
+            .message_id(None);
+        for (name, value) in headers {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(name),
+                value.clone(),
+            ));
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| TaskError::Permanent(anyhow::anyhow!("cannot build the mail: {e}")))
     }
 
-    /// Hands a mail to the SMTP server.
-    pub async fn send(&self, message: Message) -> Result<(), TaskError> {
+    /// Hands a mail to the SMTP server, counting how it went.
+    pub async fn send(&self, message: Message, stats: &Stats) -> Result<(), TaskError> {
+        let sent = self.hand_over(message).await;
+        match &sent {
+            Ok(()) => {
+                count("sent");
+                stats.mails.fetch_add(1, Ordering::SeqCst);
+            }
+            Err(TaskError::Transient(_)) => count("retried"),
+            Err(TaskError::Permanent(_)) => count("failed"),
+        }
+        sent
+    }
+
+    async fn hand_over(&self, message: Message) -> Result<(), TaskError> {
         match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) if e.is_permanent() => Err(TaskError::Permanent(anyhow::anyhow!(

@@ -99,7 +99,7 @@ async fn resend(
 
 /// Whether the member's address is confirmed (`true` or `false`).
 #[utoipa::path(get, path = "/api/v1/emails/check_confirmation", tag = "accounts",
-    responses((status = 200, description = "true once the address is confirmed", body = bool),
+    responses((status = 200, description = "true once the address is confirmed", body = bool, content_type = "application/json"),
               (status = 401, description = "No valid token"),
               (status = 403, description = "The token lacks read:accounts"),
               (status = 422, description = "The token is an app's")))]

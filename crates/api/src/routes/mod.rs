@@ -16,6 +16,7 @@ pub mod grouped_notifications;
 pub mod health;
 pub mod instance;
 pub mod items;
+pub mod mail_preferences;
 pub mod markers;
 pub mod media;
 pub mod metrics;
@@ -30,6 +31,7 @@ pub mod statuses;
 pub mod tags;
 pub mod timelines;
 pub mod trends;
+pub mod unsubscribe;
 pub mod uploads;
 
 mod conformance;
@@ -84,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .merge(emails::routes())
         .merge(confirmation::routes())
         .merge(passwords::routes())
+        .merge(mail_preferences::routes())
+        .merge(unsubscribe::routes())
         .merge(accounts::routes())
         .merge(follows::routes())
         .merge(blocks::routes())

@@ -7,17 +7,17 @@ still arrives, once. Mastodon.py signs up and asks for the mail again, as an app
 Prints one line per step and exits non-zero at the first failure.
 """
 
-import email
-import email.policy
 import os
 import re
 import sys
-import threading
 import time
 
 import requests
 from aiosmtpd.controller import Controller
 from mastodon import Mastodon, MastodonAPIError
+
+import smtp_inbox
+from smtp_inbox import Inbox, parts
 
 BASE, SMTP_PORT = sys.argv[1].rstrip("/"), int(sys.argv[2])
 RUN = os.urandom(4).hex()
@@ -28,50 +28,8 @@ def step(name):
     print(f"step: {name}", flush=True)
 
 
-class Inbox:
-    """What the SMTP server received, by recipient."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        with self.lock:
-            return [m for _, rcpt, m in self.received if address in rcpt]
-
-    def wait(self, address, count, within=60):
-        deadline = time.time() + within
-        while time.time() < deadline:
-            got = self.to(address)
-            if len(got) >= count:
-                return got
-            time.sleep(0.1)
-        raise AssertionError(f"{count} mail(s) to {address} expected within {within} s, got {len(self.to(address))}")
-
-
-def parts(message):
-    """The text and HTML parts of a multipart/alternative mail."""
-    assert message.get_content_type() == "multipart/alternative", message.get_content_type()
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
-    return text, html
-
-
 def link(message, path):
-    """The one link to `path` in both parts (the same in each)."""
-    text, html = parts(message)
-    pattern = re.escape(BASE + path) + r"\?[a-z_]+=[A-Za-z0-9_-]+"
-    in_text = re.findall(pattern, text)
-    in_html = re.findall(pattern, html)
-    assert in_text and in_html, (text, html)
-    assert in_text[0] == in_html[0], (in_text, in_html)
-    return in_text[0]
+    return smtp_inbox.link(message, BASE, path)
 
 
 inbox = Inbox()

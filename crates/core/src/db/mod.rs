@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod apps;
 pub mod counters;
+pub mod digest;
 pub mod graph;
 pub mod ids;
 pub mod items;
+pub mod mail_preferences;
 pub mod mail_tokens;
 pub mod markers;
 pub mod marks;

@@ -71,6 +71,12 @@ pub enum Task {
     /// Mails the link of one `mail_tokens` row (an address confirmation or
     /// a password reset) to its address.
     AccountMail { mail_token_id: i64 },
+    /// Mails a member who has been away a digest of the notifications
+    /// they got since `since` (written by the worker's digest sweep).
+    MailDigest {
+        account_id: i64,
+        since: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl Task {
@@ -86,6 +92,7 @@ impl Task {
         "notify_edit",
         "web_push",
         "account_mail",
+        "mail_digest",
     ];
 
     /// This task's kind.
@@ -101,6 +108,7 @@ impl Task {
             Task::NotifyEdit { .. } => "notify_edit",
             Task::WebPush { .. } => "web_push",
             Task::AccountMail { .. } => "account_mail",
+            Task::MailDigest { .. } => "mail_digest",
         }
     }
 }

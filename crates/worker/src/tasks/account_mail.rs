@@ -5,8 +5,6 @@
 //! SMTP server that is down delays mail, never images or feeds, and a mail
 //! is retried until the server takes it, and sent once.
 
-use std::sync::atomic::Ordering;
-
 use askama::Template;
 use lookbook_core::db::mail_tokens::{self, Purpose, ToSend};
 
@@ -117,19 +115,6 @@ async fn send(ctx: &Context, t: &ToSend) -> Result<(), TaskError> {
             )));
         }
     };
-    let message = mailer.message(&t.email, &subject, text, html)?;
-    match mailer.send(message).await {
-        Ok(()) => {
-            count("sent");
-            ctx.stats.mails.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        }
-        Err(error) => {
-            count(match error {
-                TaskError::Transient(_) => "retried",
-                TaskError::Permanent(_) => "failed",
-            });
-            Err(error)
-        }
-    }
+    let message = mailer.message(&t.email, &subject, text, html, &[])?;
+    mailer.send(message, &ctx.stats).await
 }

@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod delete_objects;
 pub mod fan_out;
 pub mod forget_token;
+pub mod mail_digest;
 pub mod media;
 pub mod notify_edit;
 pub mod profile_image;
@@ -57,9 +58,12 @@ pub async fn handle(
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
         Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
         // They run outside a transaction ([`remote`]).
-        Task::WebPush { .. } | Task::AccountMail { .. } => Err(TaskError::Permanent(
-            anyhow::anyhow!("{} does not run inside a transaction", task.kind()),
-        )),
+        Task::WebPush { .. } | Task::AccountMail { .. } | Task::MailDigest { .. } => {
+            Err(TaskError::Permanent(anyhow::anyhow!(
+                "{} does not run inside a transaction",
+                task.kind()
+            )))
+        }
     }
 }
 
@@ -74,6 +78,9 @@ pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(
         } => Some(web_push::run(ctx, task_id, *notification_id, *subscription_id).await),
         Task::AccountMail { mail_token_id } => {
             Some(account_mail::run(ctx, task_id, *mail_token_id).await)
+        }
+        Task::MailDigest { account_id, since } => {
+            Some(mail_digest::run(ctx, task_id, *account_id, *since).await)
         }
         _ => None,
     }
