@@ -35,6 +35,20 @@ impl From<Preferences> for MailPreferences {
     }
 }
 
+/// A notification type a digest can tell of.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // it only describes the form
+enum DigestType {
+    Mention,
+    Status,
+    Reblog,
+    Follow,
+    FollowRequest,
+    Favourite,
+    Update,
+}
+
 /// The body of `PATCH /api/lookbook/v1/mail_preferences` (a form or JSON);
 /// what is left out stays as it is.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -46,7 +60,7 @@ struct Change {
     digest: Option<bool>,
     /// The types a digest tells of: mention, status, reblog, follow,
     /// follow_request, favourite, update.
-    #[schema(rename = "digest_types[]", value_type = Option<Vec<String>>)]
+    #[schema(rename = "digest_types[]", value_type = Vec<DigestType>, required = false)]
     #[serde(default, deserialize_with = "flex_list")]
     digest_types: Option<Vec<String>>,
 }
