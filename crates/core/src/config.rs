@@ -69,6 +69,19 @@ pub struct MailConfig {
     pub digest_after: Duration,
     /// How often the worker looks for digests that are due.
     pub digest_sweep: Duration,
+    /// DKIM signing, when a key is configured.
+    pub dkim: Option<DkimConfig>,
+}
+
+/// A DKIM key and where its public half is published
+/// (`<selector>._domainkey.<domain>`).
+#[derive(Debug, Clone)]
+pub struct DkimConfig {
+    /// A file holding the RSA private key, PEM.
+    pub key_file: String,
+    pub selector: String,
+    /// The signing domain; unset, the domain of `MAIL_FROM`.
+    pub domain: Option<String>,
 }
 
 /// Web Push.
@@ -448,6 +461,14 @@ impl Config {
                 concurrency: env.positive("WORKER_MAIL_CONCURRENCY", 4)?,
                 digest_after: env.millis("MAIL_DIGEST_AFTER_MS", 3 * 86_400_000)?,
                 digest_sweep: env.millis("MAIL_DIGEST_SWEEP_MS", 600_000)?,
+                dkim: match env.get("DKIM_PRIVATE_KEY_FILE") {
+                    Some(key_file) => Some(DkimConfig {
+                        key_file,
+                        selector: env.required("DKIM_SELECTOR")?,
+                        domain: env.get("DKIM_DOMAIN"),
+                    }),
+                    None => None,
+                },
             },
             outbound_timeout: env.millis("OUTBOUND_TIMEOUT_MS", 5000)?,
             feeds: FeedConfig {

@@ -8,6 +8,7 @@
 
 pub mod claimed;
 pub mod consume;
+pub mod dkim;
 pub mod imaging;
 pub mod keys;
 pub mod mailer;

@@ -17,6 +17,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::Stats;
+use crate::dkim::Signer;
 use crate::tasks::TaskError;
 
 /// The SMTP client and what every mail shares.
@@ -24,6 +25,8 @@ use crate::tasks::TaskError;
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// Signs every mail, when a DKIM key is configured.
+    dkim: Option<Signer>,
     /// The network's name, in subjects and signatures.
     pub title: String,
     /// Links in mails start with it.
@@ -53,6 +56,26 @@ impl Mailer {
             builder = builder.tls(Tls::Opportunistic(TlsParameters::new(host)?));
         }
         let transport = builder.timeout(Some(config.outbound_timeout)).build();
+        let dkim = match &config.mail.dkim {
+            Some(dkim) => {
+                let pem = std::fs::read_to_string(&dkim.key_file).map_err(|e| {
+                    anyhow::anyhow!(
+                        "DKIM_PRIVATE_KEY_FILE {:?} cannot be read: {e}",
+                        dkim.key_file
+                    )
+                })?;
+                let domain = dkim
+                    .domain
+                    .clone()
+                    .unwrap_or_else(|| from.email.domain().to_string());
+                tracing::info!(%domain, selector = %dkim.selector, "mail: DKIM-signed");
+                Some(Signer::from_pem(&pem, &domain, &dkim.selector)?)
+            }
+            None => {
+                tracing::info!("mail: not DKIM-signed (no DKIM_PRIVATE_KEY_FILE)");
+                None
+            }
+        };
         tracing::info!(
             server = %redacted(url),
             from = %from,
@@ -63,6 +86,7 @@ impl Mailer {
         Ok(Mailer {
             transport,
             from,
+            dkim,
             title: config.instance_title.clone(),
             public_url: config.public_url.clone(),
             timeout: config.outbound_timeout,
@@ -113,14 +137,31 @@ impl Mailer {
     }
 
     async fn hand_over(&self, message: Message) -> Result<(), TaskError> {
-        match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) if e.is_permanent() => Err(TaskError::Permanent(anyhow::anyhow!(
-                "the SMTP server refused the mail: {e}"
-            ))),
-            Ok(Err(e)) => Err(TaskError::Transient(anyhow::anyhow!(
-                "the SMTP server did not take the mail: {e}"
-            ))),
+        let sending = async {
+            match &self.dkim {
+                Some(signer) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    let signed = signer
+                        .sign(&message.formatted(), now)
+                        .map_err(TaskError::Permanent)?;
+                    Ok(self.transport.send_raw(message.envelope(), &signed).await)
+                }
+                None => Ok(self.transport.send(message).await),
+            }
+        };
+        match tokio::time::timeout(self.timeout, sending).await {
+            Ok(Err(refused)) => Err(refused),
+            Ok(Ok(sent)) => match sent {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(TaskError::Permanent(anyhow::anyhow!(
+                    "the SMTP server refused the mail: {e}"
+                ))),
+                Err(e) => Err(TaskError::Transient(anyhow::anyhow!(
+                    "the SMTP server did not take the mail: {e}"
+                ))),
+            },
             Err(_) => Err(TaskError::Transient(anyhow::anyhow!(
                 "the SMTP server did not answer within {:?}",
                 self.timeout

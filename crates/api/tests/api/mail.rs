@@ -36,17 +36,44 @@ async fn mail_confirms_addresses_and_resets_passwords() {
 
 /// A member away for a while gets one digest of the notification types
 /// they chose ("Ana and 1 other liked your post"), then one more only when
-/// there is news, and none once they clicked the unsubscribe link.
+/// there is news, and none once they clicked the unsubscribe link; each
+/// digest is DKIM-signed, unsubscribe link included.
 #[tokio::test(flavor = "multi_thread")]
 async fn members_away_get_a_digest_they_can_unsubscribe_from() {
+    // The operator's DKIM key (the test checks signatures with its public half).
+    let key = std::env::temp_dir().join(format!("lookbook-dkim-{}.pem", std::process::id()));
+    let made = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(DKIM_KEY)
+        .arg(&key)
+        .status()
+        .expect("run python3");
+    assert!(made.success(), "could not make a DKIM key");
+    let key_file = key.to_string_lossy().into_owned();
     let (app, smtp) = with_smtp(&[
         // Long enough for the others to act before ann counts as away.
         ("MAIL_DIGEST_AFTER_MS", "6000"),
         ("MAIL_DIGEST_SWEEP_MS", "300"),
+        ("DKIM_PRIVATE_KEY_FILE", &key_file),
+        ("DKIM_SELECTOR", "mail"),
     ])
     .await;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/mail_digest.py");
-    let args = [app.address.clone(), smtp.to_string(), "6".to_string()];
+    let args = [
+        app.address.clone(),
+        smtp.to_string(),
+        "6".to_string(),
+        key_file,
+    ];
     python(script, &args, "mail digest: ok").await;
     app.finish().await.unwrap();
+    let _ = std::fs::remove_file(&key);
 }
+
+/// Writes a new 2048-bit RSA key, PEM (PKCS #8), to the file named by argv[1].
+const DKIM_KEY: &str = "import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+open(sys.argv[1], 'wb').write(key.private_bytes(serialization.Encoding.PEM,
+    serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))";

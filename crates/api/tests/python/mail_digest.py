@@ -1,8 +1,9 @@
 """Digest mail: a member who has been away gets what they missed, of the types they chose,
 once per absence, with a one-click unsubscribe link that works without signing in.
 
-Usage: python3 mail_digest.py BASE_URL SMTP_PORT AWAY_SECONDS
-Runs its own SMTP server (aiosmtpd) on loopback. Prints one line per step and exits
+Usage: python3 mail_digest.py BASE_URL SMTP_PORT AWAY_SECONDS DKIM_KEY_FILE
+Runs its own SMTP server (aiosmtpd) on loopback; checks each mail's DKIM signature with
+dkimpy against the public half of the key the worker signs with. Prints one line per step and exits
 non-zero at the first failure.
 """
 
@@ -11,19 +12,39 @@ import re
 import sys
 import time
 
+import base64
+
+import dkim
 import requests
 from aiosmtpd.controller import Controller
+from cryptography.hazmat.primitives import serialization
 from mastodon import Mastodon
 
 from smtp_inbox import Inbox, parts
 
 BASE, SMTP_PORT, AWAY = sys.argv[1].rstrip("/"), int(sys.argv[2]), float(sys.argv[3])
+with open(sys.argv[4], "rb") as f:
+    PUBLIC = serialization.load_pem_private_key(f.read(), password=None).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 RUN = os.urandom(4).hex()
 PASSWORD = "correct horse battery"
 
 
 def step(name):
     print(f"step: {name}", flush=True)
+
+
+def dns(name, timeout=5):
+    """The DKIM record the operator publishes for selector `mail` of localhost."""
+    assert name == b"mail._domainkey.localhost.", name
+    return b"v=DKIM1; k=rsa; p=" + base64.b64encode(PUBLIC)
+
+
+def signed(raw):
+    """Whether dkimpy finds the mail's DKIM signature good, and what it signed."""
+    assert raw.startswith(b"DKIM-Signature: "), raw[:80]
+    header = raw.split(b"\r\n", 1)[0].decode()
+    return dkim.verify(raw, dnsfunc=dns), header
 
 
 def member(name):
@@ -70,6 +91,11 @@ unsubscribe = re.fullmatch(r"<(\S+)>", digest["List-Unsubscribe"]).group(1)
 assert unsubscribe.startswith(f"{BASE}/mail/unsubscribe?token="), unsubscribe
 assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", digest["List-Unsubscribe-Post"]
 assert unsubscribe in text and unsubscribe.replace("&", "&amp;") in html
+good, header = signed(inbox.raw_to(ann_address)[0])
+assert good, f"the DKIM signature does not verify: {header}"
+assert "list-unsubscribe:list-unsubscribe-post" in header and "d=localhost" in header, header
+tampered = inbox.raw_to(ann_address)[0].replace(b"/mail/unsubscribe?token=", b"/mail/unsubscribe?token=x", 1)
+assert not dkim.verify(tampered, dnsfunc=dns), "a changed unsubscribe link still verifies"
 time.sleep(AWAY + 2)
 assert len(inbox.to(ann_address)) == 1, "a second digest with nothing new"
 assert inbox.to(bob_address) == [], "bob got a digest of nothing"

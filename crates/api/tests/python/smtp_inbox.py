@@ -18,12 +18,17 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content))
         return "250 Message accepted for delivery"
 
     def to(self, address):
         with self.lock:
-            return [m for _, rcpt, m in self.received if address in rcpt]
+            return [m for _, rcpt, m, _ in self.received if address in rcpt]
+
+    def raw_to(self, address):
+        """The mails to `address` as they came over the wire."""
+        with self.lock:
+            return [raw for _, rcpt, _, raw in self.received if address in rcpt]
 
     def wait(self, address, count, within=60):
         deadline = time.time() + within
