@@ -82,4 +82,11 @@ while posted.id not in [s.id for s in me.timeline_home()]:
     assert time.monotonic() < deadline, "the post never reached its author's home timeline"
     time.sleep(0.5)
 
+step("the worker's metrics tell the mail it sent and what waits")
+worker_metrics = os.environ.get("LOOKBOOK_WORKER_METRICS", "http://127.0.0.1:9464/metrics")
+with urllib.request.urlopen(worker_metrics) as response:
+    text = response.read().decode()
+assert 'mails_total{outcome="sent"}' in text, "the worker counts no mail sent"
+assert 'task_queue_depth{kind="fan_out"}' in text, "the worker reports no queue depth"
+
 step("ok")

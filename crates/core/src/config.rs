@@ -24,6 +24,8 @@ pub struct ConfigError {
 pub struct Config {
     /// Address the HTTP server binds; port 0 picks a free one (tests).
     pub bind: SocketAddr,
+    /// Address the worker serves its `/metrics` on.
+    pub worker_metrics_bind: SocketAddr,
     /// Base URL clients reach the service at, without a trailing slash.
     pub public_url: String,
     /// The host part of `public_url`, which Mastodon calls the domain.
@@ -302,6 +304,10 @@ impl Config {
             bind: env.parse_or(
                 "LOOKBOOK_BIND",
                 "127.0.0.1:3000".parse().expect("valid default"),
+            )?,
+            worker_metrics_bind: env.parse_or(
+                "WORKER_METRICS_BIND",
+                "127.0.0.1:9464".parse().expect("valid default"),
             )?,
             domain: domain.clone(),
             public_url,

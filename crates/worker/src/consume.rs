@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueDeclareOptions,
+};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
 use lookbook_core::tasks::Task;
@@ -40,6 +42,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How long in-flight tasks may run on after a stop before they are abandoned
 /// (their messages are then redelivered).
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the depth of the task queues is sampled for `/metrics`.
+const DEPTH_SAMPLE_INTERVAL: Duration = Duration::from_secs(5);
 /// The longest random pause before a retry is handed to its delay queue.
 const MAX_JITTER: Duration = Duration::from_secs(2);
 
@@ -103,6 +107,10 @@ impl Consumer {
             consumers.push(consumer);
         }
         let mut deliveries = futures_util::stream::select_all(consumers);
+        let sampling = CancellationToken::new();
+        let depths = conn.create_channel().await?;
+        tokio::spawn(self.clone().sample_depths(depths, sampling.clone()));
+        let _stop_sampling = sampling.drop_guard();
         let mut in_flight = JoinSet::new();
         let outcome = loop {
             tokio::select! {
@@ -128,6 +136,39 @@ impl Consumer {
         }
         let _ = conn.close(200, "worker stopping".into()).await;
         outcome
+    }
+
+    /// Every few seconds, until `stop`, records how many tasks wait in each
+    /// task queue and in the parked queue (`task_queue_depth{kind}`), on
+    /// a channel of its own.
+    async fn sample_depths(self: Arc<Self>, channel: Channel, stop: CancellationToken) {
+        // Every kind, not only those this worker takes: any worker tells
+        // how much waits, whoever is to do it.
+        let mut queues: Vec<(String, String)> = Task::KINDS
+            .iter()
+            .map(|kind| (kind.to_string(), self.topology.queue(kind)))
+            .collect();
+        queues.push(("parked".into(), self.topology.parked_queue()));
+        loop {
+            for (kind, queue) in &queues {
+                let passive = QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                };
+                match channel
+                    .queue_declare(queue.as_str().into(), passive, FieldTable::default())
+                    .await
+                {
+                    Ok(q) => metrics::gauge!("task_queue_depth", "kind" => kind.clone())
+                        .set(f64::from(q.message_count())),
+                    Err(_) => return,
+                }
+            }
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(DEPTH_SAMPLE_INTERVAL) => {}
+            }
+        }
     }
 
     async fn connect(&self) -> lookbook_core::Result<(Connection, Channel)> {

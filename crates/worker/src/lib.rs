@@ -12,6 +12,7 @@ pub mod dkim;
 pub mod imaging;
 pub mod keys;
 pub mod mailer;
+pub mod metrics;
 pub mod parked;
 pub mod schedule;
 pub mod tasks;

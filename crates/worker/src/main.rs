@@ -62,8 +62,18 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> lookbook_core::Result<()> {
+    // Counters recorded from the start are all rendered.
+    lookbook_core::telemetry::prometheus();
+    let metrics_bind = config.worker_metrics_bind;
     let worker = Worker::build(config)?;
     let stop = CancellationToken::new();
+    let serving = stop.clone();
+    tokio::spawn(async move {
+        // Without its metrics a worker still works: it says so and goes on.
+        if let Err(error) = lookbook_worker::metrics::serve(metrics_bind, serving).await {
+            tracing::error!(%error, address = %metrics_bind, "worker metrics cannot be served");
+        }
+    });
     let signal = stop.clone();
     tokio::spawn(async move {
         lookbook_core::telemetry::shutdown_signal().await;

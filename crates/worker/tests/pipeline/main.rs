@@ -7,6 +7,7 @@ mod delivery;
 mod failures;
 mod kill;
 mod media;
+mod metrics;
 
 use lookbook_testkit::TestApp;
 
