@@ -3,17 +3,21 @@
 -- confirmed.
 alter table accounts add column confirmed_at timestamptz;
 update accounts set confirmed_at = created_at;
+-- The app a member signed up with: only it may change the address that
+-- awaits confirmation (as in Mastodon).
+alter table accounts add column created_by_app_id bigint references apps (id) on delete set null;
 
--- The links those mails carry. Only the token's SHA-256 is looked up; the
--- token itself is sealed (with a key derived from the server's VAPID key)
--- for the worker that writes the mail, so a copy of the database opens no
--- account. A link works once, until it expires; asking again replaces it.
+-- The links those mails carry. The worker makes the token when it writes
+-- the mail and keeps only its SHA-256 (a mail sent again carries a new
+-- token, and the old one stops working), so a copy of the database opens
+-- no account. A link works once, until it expires; asking again, or
+-- changing the address, replaces it.
 create table mail_tokens (
     id bigint primary key default lookbook_id(),
     account_id bigint not null references accounts (id) on delete cascade,
     purpose text not null check (purpose in ('confirmation', 'password_reset')),
-    token_hash bytea not null unique,
-    sealed_token bytea not null,
+    -- Null until the worker wrote the mail.
+    token_hash bytea unique,
     -- The address the link goes to (a member may change it while confirming).
     email text not null,
     created_at timestamptz not null default now(),

@@ -1,7 +1,8 @@
 //! Mails that carry a one-time link (confirming an address, setting a new
 //! password). The link is stored and its mail queued in the caller's
 //! transaction, so a mail goes out exactly when the change that asked for
-//! it commits; the worker writes and sends it.
+//! it commits; the worker makes the link's token, writes the mail and
+//! sends it.
 
 use lookbook_core::auth::secret;
 use lookbook_core::db::mail_tokens::{self, NewToken, Purpose};
@@ -16,24 +17,17 @@ use crate::error::ApiResult;
 /// Stores a new link of `purpose` for `email` (retiring the account's
 /// earlier one) and queues its mail.
 pub async fn send(
-    state: &AppState,
     conn: &mut PgConnection,
     account_id: i64,
     purpose: Purpose,
     email: &str,
 ) -> ApiResult<()> {
-    let vapid = state.vapid().await?;
-    let token = secret::generate();
-    let token_hash = secret::hash(&token);
-    let sealed_token = vapid.seal(&mail_tokens::seal_context(&token_hash), &token);
     let id = mail_tokens::issue(
         conn,
         &NewToken {
             account_id,
             purpose,
             email,
-            token_hash: &token_hash,
-            sealed_token: &sealed_token,
         },
     )
     .await?;

@@ -30,6 +30,7 @@ impl TestApp {
                 password_hash: "!",
                 locale: "en",
                 confirmed: true,
+                created_by_app_id: None,
             };
             let id = accounts::insert(&mut conn, &new)
                 .await

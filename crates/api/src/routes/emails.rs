@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use lookbook_core::db::accounts;
-use lookbook_core::db::mail_tokens::Purpose;
+use lookbook_core::db::mail_tokens::{self, Purpose};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -43,7 +43,7 @@ struct Resend {
     request_body(content = Option<Resend>, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "A new mail is on its way: {}"),
               (status = 401, description = "No valid token"),
-              (status = 403, description = "The address is confirmed already, or the token lacks write:accounts"),
+              (status = 403, description = "The address is confirmed already, the token is of another app than the one the member signed up with, or it lacks write:accounts"),
               (status = 422, description = "The address is malformed or taken, or the token is an app's"),
               (status = 429, description = "Too many mails asked for this hour")))]
 async fn resend(
@@ -66,9 +66,23 @@ async fn resend(
     let address = accounts::address(&mut *tx, me)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if address.confirmed {
-        return Err(ApiError::Forbidden(
+    let awaiting = || {
+        ApiError::Forbidden(
             "This method is only available while the e-mail is awaiting confirmation".into(),
+        )
+    };
+    if address.confirmed {
+        return Err(awaiting());
+    }
+    // Another app the member authorised must not move the address to a
+    // mailbox it controls (as in Mastodon).
+    if address
+        .created_by_app_id
+        .is_some_and(|app| app != auth.grant.app_id)
+    {
+        return Err(ApiError::Forbidden(
+            "This method is only available to the application the user originally signed-up with"
+                .into(),
         ));
     }
     throttle::hit(
@@ -80,7 +94,12 @@ async fn resend(
     let email = match new_email {
         Some(email) if !email.eq_ignore_ascii_case(&address.email) => {
             match accounts::change_unconfirmed_email(&mut tx, me, email).await {
-                Ok(_) => email.to_string(),
+                Ok(true) => {
+                    // Links to the old address stop working.
+                    mail_tokens::retire_all(&mut tx, me).await?;
+                    email.to_string()
+                }
+                Ok(false) => return Err(awaiting()),
                 Err(lookbook_core::Error::Taken(_)) => {
                     return Err(ApiError::Validation {
                         message: "Validation failed: E-mail address has already been taken".into(),
@@ -92,7 +111,7 @@ async fn resend(
         }
         _ => address.email,
     };
-    mail_links::send(&state, &mut tx, me, Purpose::Confirmation, &email).await?;
+    mail_links::send(&mut tx, me, Purpose::Confirmation, &email).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     Ok(Json(json!({})))
 }

@@ -158,25 +158,39 @@ async fn request(
             "Try again in a few minutes.",
         ));
     }
-    if let Some((account, address)) = accounts::by_email(&state.db.primary, email).await? {
-        // Over the per-account limit, nothing more is sent; the page is
-        // the same, so it tells nothing about the address.
-        let limit = throttle::Limit::mails_per_account();
-        if throttle::hit(&state, limit, &account.to_string())
-            .await
-            .is_ok()
-        {
-            let mut tx = state.begin().await?;
-            mail_links::send(&state, &mut tx, account, Purpose::PasswordReset, &address).await?;
-            tx.commit().await.map_err(lookbook_core::Error::from)?;
+    // Looked up and queued off the request's path: the answer comes as
+    // fast, and the same, whether or not an account uses the address.
+    let (state_bg, email) = (state.clone(), email.to_string());
+    tokio::spawn(async move {
+        if let Err(error) = queue_reset(&state_bg, &email).await {
+            tracing::warn!(%error, "could not queue a password-reset mail");
         }
-    }
+    });
     Ok(message(
         StatusCode::OK,
         "Check your inbox",
         "If an account uses that address, a link to set a new password is on its way. \
          It works for two hours.",
     ))
+}
+
+/// Queues the reset mail of the account using `email`, if one does and it
+/// is under its hourly mail limit.
+async fn queue_reset(state: &AppState, email: &str) -> ApiResult<()> {
+    let Some((account, address)) = accounts::by_email(&state.db.primary, email).await? else {
+        return Ok(());
+    };
+    let limit = throttle::Limit::mails_per_account();
+    if throttle::hit(state, limit, &account.to_string())
+        .await
+        .is_err()
+    {
+        return Ok(());
+    }
+    let mut tx = state.begin().await?;
+    mail_links::send(&mut tx, account, Purpose::PasswordReset, &address).await?;
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    Ok(())
 }
 
 /// The form for a new password, behind the mailed link.

@@ -232,6 +232,7 @@ async fn register(
         password_hash: &password_hash,
         locale,
         confirmed: !state.config.mail.confirm_email,
+        created_by_app_id: Some(auth.grant.app_id),
     };
     let id = match accounts::insert(&mut tx, &new).await {
         Ok(id) => id,
@@ -248,7 +249,7 @@ async fn register(
         Err(other) => return Err(other.into()),
     };
     if state.config.mail.confirm_email {
-        mail_links::send(&state, &mut tx, id, Purpose::Confirmation, email).await?;
+        mail_links::send(&mut tx, id, Purpose::Confirmation, email).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)

@@ -33,6 +33,8 @@ pub struct NewAccount<'a> {
     /// Whether the address counts as confirmed from the start (when the
     /// server does not ask for confirmation).
     pub confirmed: bool,
+    /// The app the member signs up with.
+    pub created_by_app_id: Option<i64>,
 }
 
 /// A profile change; `None` leaves a field as it is.
@@ -51,13 +53,14 @@ pub struct ProfileUpdate {
 /// Creates an account; a taken username or email is `Error::Taken`.
 pub async fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> crate::Result<i64> {
     let id = sqlx::query_scalar!(
-        "insert into accounts (username, email, password_hash, locale, confirmed_at)
-         values ($1, $2, $3, $4, case when $5 then now() end) returning id",
+        "insert into accounts (username, email, password_hash, locale, confirmed_at, created_by_app_id)
+         values ($1, $2, $3, $4, case when $5 then now() end, $6) returning id",
         new.username,
         new.email,
         new.password_hash,
         new.locale,
-        new.confirmed
+        new.confirmed,
+        new.created_by_app_id
     )
     .fetch_one(conn)
     .await
@@ -138,13 +141,16 @@ pub async fn email(db: impl PgExecutor<'_>, id: i64) -> crate::Result<String> {
 pub struct Address {
     pub email: String,
     pub confirmed: bool,
+    /// The app the member signed up with, if known.
+    pub created_by_app_id: Option<i64>,
 }
 
 /// The address of account `id`.
 pub async fn address(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<Address>> {
     let row = sqlx::query_as!(
         Address,
-        r#"select email, confirmed_at is not null as "confirmed!" from accounts where id = $1"#,
+        r#"select email, confirmed_at is not null as "confirmed!", created_by_app_id
+           from accounts where id = $1"#,
         id
     )
     .fetch_optional(db)

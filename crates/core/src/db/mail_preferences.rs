@@ -99,13 +99,14 @@ pub async fn sealed_link(
     Ok(row.and_then(|r| Some((r.unsubscribe_hash?, r.sealed_unsubscribe?))))
 }
 
-/// Gives account `id` an unsubscribe token unless it has one; false when
-/// another worker gave it one first.
+/// Gives account `id` an unsubscribe token in place of `replacing` (none:
+/// unless it has one); false when another worker changed it first.
 pub async fn set_link(
     db: impl PgExecutor<'_>,
     id: i64,
     hash: &[u8],
     sealed: &[u8],
+    replacing: Option<&[u8]>,
 ) -> crate::Result<bool> {
     let set = sqlx::query!(
         "insert into mail_preferences (account_id, unsubscribe_hash, sealed_unsubscribe)
@@ -113,10 +114,11 @@ pub async fn set_link(
          on conflict (account_id) do update
              set unsubscribe_hash = excluded.unsubscribe_hash,
                  sealed_unsubscribe = excluded.sealed_unsubscribe
-             where mail_preferences.unsubscribe_hash is null",
+             where mail_preferences.unsubscribe_hash is not distinct from $4",
         id,
         hash,
-        sealed
+        sealed,
+        replacing
     )
     .execute(db)
     .await?

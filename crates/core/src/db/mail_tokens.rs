@@ -43,8 +43,6 @@ pub struct NewToken<'a> {
     pub account_id: i64,
     pub purpose: Purpose,
     pub email: &'a str,
-    pub token_hash: &'a [u8],
-    pub sealed_token: &'a [u8],
 }
 
 /// Stores a link and retires the account's earlier unused ones of the same
@@ -54,13 +52,11 @@ pub async fn issue(conn: &mut PgConnection, new: &NewToken<'_>) -> crate::Result
         "with retired as (
              update mail_tokens set used_at = now()
              where account_id = $1 and purpose = $2 and used_at is null)
-         insert into mail_tokens (account_id, purpose, token_hash, sealed_token, email, expires_at)
-         values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
+         insert into mail_tokens (account_id, purpose, email, expires_at)
+         values ($1, $2, $3, now() + make_interval(secs => $4))
          returning id",
         new.account_id,
         new.purpose.as_str(),
-        new.token_hash,
-        new.sealed_token,
         new.email,
         new.purpose.lifetime_secs()
     )
@@ -77,7 +73,8 @@ pub struct Valid {
     pub email: String,
 }
 
-/// The unused, unexpired link of `purpose` with this hash.
+/// The unused, unexpired link of `purpose` with this hash, while the
+/// address it went to is still the account's.
 pub async fn valid(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
@@ -85,8 +82,9 @@ pub async fn valid(
 ) -> crate::Result<Option<Valid>> {
     let row = sqlx::query_as!(
         Valid,
-        "select id, account_id, email from mail_tokens
-         where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()",
+        "select t.id, t.account_id, t.email from mail_tokens t
+         join accounts a on a.id = t.account_id and lower(a.email) = lower(t.email)
+         where t.token_hash = $1 and t.purpose = $2 and t.used_at is null and t.expires_at > now()",
         token_hash,
         purpose.as_str()
     )
@@ -95,8 +93,8 @@ pub async fn valid(
     Ok(row)
 }
 
-/// Uses the link: it works once. None when it was used, expired or never
-/// existed.
+/// Uses the link: it works once. None when it was used, expired, never
+/// existed, or went to an address the account no longer has.
 pub async fn take(
     conn: &mut PgConnection,
     token_hash: &[u8],
@@ -104,9 +102,11 @@ pub async fn take(
 ) -> crate::Result<Option<Valid>> {
     let row = sqlx::query_as!(
         Valid,
-        "update mail_tokens set used_at = now()
-         where token_hash = $1 and purpose = $2 and used_at is null and expires_at > now()
-         returning id, account_id, email",
+        "update mail_tokens t set used_at = now()
+         from accounts a
+         where t.token_hash = $1 and t.purpose = $2 and t.used_at is null and t.expires_at > now()
+           and a.id = t.account_id and lower(a.email) = lower(t.email)
+         returning t.id, t.account_id, t.email",
         token_hash,
         purpose.as_str()
     )
@@ -120,8 +120,6 @@ pub async fn take(
 pub struct ToSend {
     pub purpose: Purpose,
     pub email: String,
-    pub sealed_token: Vec<u8>,
-    pub token_hash: Vec<u8>,
     pub username: String,
     pub display_name: String,
     pub locale: String,
@@ -132,7 +130,7 @@ pub struct ToSend {
 /// meanwhile (then there is nothing to send).
 pub async fn to_send(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<ToSend>> {
     let row = sqlx::query!(
-        "select t.purpose, t.email, t.sealed_token, t.token_hash, t.expires_at,
+        "select t.purpose, t.email, t.expires_at,
                 a.username, a.display_name, a.locale
          from mail_tokens t join accounts a on a.id = t.account_id
          where t.id = $1 and t.used_at is null and t.expires_at > now()",
@@ -144,14 +142,40 @@ pub async fn to_send(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Option<T
         Some(ToSend {
             purpose: Purpose::parse(&r.purpose)?,
             email: r.email,
-            sealed_token: r.sealed_token,
-            token_hash: r.token_hash,
             username: r.username,
             display_name: r.display_name,
             locale: r.locale,
             expires_at: r.expires_at,
         })
     }))
+}
+
+/// Gives link `id` the hash of the token its mail is about to carry (a
+/// token it carried before stops working). False when the link was used,
+/// replaced or expired meanwhile.
+pub async fn set_token(db: impl PgExecutor<'_>, id: i64, token_hash: &[u8]) -> crate::Result<bool> {
+    let set = sqlx::query!(
+        "update mail_tokens set token_hash = $2
+         where id = $1 and used_at is null and expires_at > now()",
+        id,
+        token_hash
+    )
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(set == 1)
+}
+
+/// Retires every unused link of an account (its address changed: links to
+/// the old one must not work).
+pub async fn retire_all(conn: &mut PgConnection, account_id: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "update mail_tokens set used_at = now() where account_id = $1 and used_at is null",
+        account_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Deletes links that expired over a week ago.
@@ -161,10 +185,4 @@ pub async fn prune(db: impl PgExecutor<'_>) -> crate::Result<u64> {
         .await?
         .rows_affected();
     Ok(done)
-}
-
-/// What a link's sealed token is bound to: its hash, so a sealed token
-/// cannot be moved to another row.
-pub fn seal_context(token_hash: &[u8]) -> Vec<u8> {
-    [b"mail-token:".as_slice(), token_hash].concat()
 }

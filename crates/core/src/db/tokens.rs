@@ -85,7 +85,8 @@ pub async fn revoke(
 }
 
 /// Revokes every token of an account (after its password was reset),
-/// ending their push subscriptions; returns their hashes, for cache
+/// ending their push subscriptions, and lets no authorization code it
+/// signed in for become one; returns the tokens' hashes, for cache
 /// eviction.
 pub async fn revoke_all_of_account(
     db: impl PgExecutor<'_>,
@@ -96,7 +97,10 @@ pub async fn revoke_all_of_account(
                update tokens set revoked_at = now()
                where account_id = $1 and revoked_at is null
                returning id, token_hash),
-           unsubscribed as (delete from push_subscriptions p using t where p.token_id = t.id)
+           unsubscribed as (delete from push_subscriptions p using t where p.token_id = t.id),
+           codes as (
+               update authorization_codes set expires_at = now()
+               where account_id = $1 and used_at is null and expires_at > now())
            select token_hash as "token_hash!" from t"#,
         account_id
     )

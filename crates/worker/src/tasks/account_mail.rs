@@ -1,11 +1,13 @@
 //! `account_mail`: mails the link of one `mail_tokens` row, confirming an
-//! address or setting a new password. Nothing is sent when the link was
+//! address or setting a new password, with a token made as the mail is
+//! written (only its hash is kept). Nothing is sent when the link was
 //! used, replaced or expired meanwhile. It waits on the SMTP server, so it
 //! holds no database connection while it sends ([`crate::claimed`]): an
 //! SMTP server that is down delays mail, never images or feeds, and a mail
 //! is retried until the server takes it, and sent once.
 
 use askama::Template;
+use lookbook_core::auth::secret;
 use lookbook_core::db::mail_tokens::{self, Purpose, ToSend};
 
 use super::TaskError;
@@ -57,7 +59,7 @@ pub async fn run(ctx: &Context, task_id: i64, mail_token_id: i64) -> Result<(), 
             .await
             .map_err(|e| TaskError::Transient(e.into()))?;
         match to_send {
-            Some(to_send) => send(ctx, &to_send).await,
+            Some(to_send) => send(ctx, mail_token_id, &to_send).await,
             None => {
                 count("dropped");
                 Ok(())
@@ -67,15 +69,17 @@ pub async fn run(ctx: &Context, task_id: i64, mail_token_id: i64) -> Result<(), 
     .await
 }
 
-async fn send(ctx: &Context, t: &ToSend) -> Result<(), TaskError> {
-    let vapid = ctx.keys.vapid(&ctx.db).await?;
-    let Some(token) = vapid.open(&mail_tokens::seal_context(&t.token_hash), &t.sealed_token) else {
-        // Sealed with a key that was replaced since: the link cannot be
-        // written; the member asks for a new one.
+async fn send(ctx: &Context, id: i64, t: &ToSend) -> Result<(), TaskError> {
+    // The token is made now and only its hash kept: a mail sent again (its
+    // first sending failed) carries a new one, and the old one stops working.
+    let token = secret::generate();
+    if !mail_tokens::set_token(&ctx.db, id, &secret::hash(&token))
+        .await
+        .map_err(|e| TaskError::Transient(e.into()))?
+    {
         count("dropped");
-        tracing::warn!("a mail link was sealed with another key; not sent");
         return Ok(());
-    };
+    }
     let mailer = &ctx.mailer;
     let (path, parameter) = match t.purpose {
         Purpose::Confirmation => ("/auth/confirmation", "confirmation_token"),

@@ -141,17 +141,20 @@ async fn unsubscribe_token(ctx: &Context, account: i64) -> Result<String, TaskEr
     let vapid = ctx.keys.vapid(&ctx.db).await?;
     let context = |hash: &[u8]| [b"unsubscribe:".as_slice(), hash].concat();
     for _ in 0..2 {
-        if let Some((hash, sealed)) = mail_preferences::sealed_link(&ctx.db, account)
+        let kept = mail_preferences::sealed_link(&ctx.db, account)
             .await
-            .map_err(transient)?
-            && let Some(token) = vapid.open(&context(&hash), &sealed)
+            .map_err(transient)?;
+        if let Some((hash, sealed)) = &kept
+            && let Some(token) = vapid.open(&context(hash), sealed)
         {
             return Ok(token);
         }
+        // None yet, or sealed with a key that was replaced since: a new one.
         let token = secret::generate();
         let hash = secret::hash(&token);
         let sealed = vapid.seal(&context(&hash), &token);
-        if mail_preferences::set_link(&ctx.db, account, &hash, &sealed)
+        let replacing = kept.as_ref().map(|(hash, _)| hash.as_slice());
+        if mail_preferences::set_link(&ctx.db, account, &hash, &sealed, replacing)
             .await
             .map_err(transient)?
         {
