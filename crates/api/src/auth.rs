@@ -22,6 +22,8 @@ use crate::error::ApiError;
 pub struct Auth {
     pub grant: TokenGrant,
     scopes: Scopes,
+    /// The token's SHA-256, to ask again whether it still works.
+    token_hash: Vec<u8>,
 }
 
 impl Auth {
@@ -58,6 +60,18 @@ impl Auth {
         self.grant.account_id.ok_or_else(|| {
             ApiError::Unprocessable("This method requires an authenticated user".into())
         })
+    }
+
+    /// Whether the token still works (it may have been revoked, or its
+    /// member's password reset, since the request began): for streams,
+    /// which outlive their request. With PostgreSQL and Redis both away it
+    /// cannot tell, and says yes rather than close every stream.
+    pub async fn still_valid(&self, state: &AppState) -> bool {
+        match lookup_hash(state, &self.token_hash).await {
+            Ok(Some(grant)) => !grant.revoked,
+            Ok(None) => false,
+            Err(_) => true,
+        }
     }
 
     /// `require(scope)` then `user()`.
@@ -129,7 +143,11 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Auth, ApiErro
         ));
     }
     let scopes = Scopes::from_vec(grant.scopes.clone());
-    Ok(Auth { grant, scopes })
+    Ok(Auth {
+        grant,
+        scopes,
+        token_hash: secret::hash(token),
+    })
 }
 
 /// The token from the Authorization header or the `access_token` parameter.
@@ -156,7 +174,12 @@ async fn lookup(state: &AppState, token: &str) -> Result<Option<TokenGrant>, Api
     if token.len() > 256 {
         return Ok(None);
     }
-    let hash = secret::hash(token);
+    lookup_hash(state, &secret::hash(token)).await
+}
+
+/// [`lookup`] by the token's hash.
+async fn lookup_hash(state: &AppState, hash: &[u8]) -> Result<Option<TokenGrant>, ApiError> {
+    let hash = hash.to_vec();
     if let Some(grant) = cached::get(&state.kv, &hash).await {
         return Ok(Some(grant));
     }

@@ -28,6 +28,9 @@ use hub::{Connection, Delivery};
 
 /// Seconds between heartbeats on an idle connection.
 const HEARTBEAT_SECS: u64 = 30;
+/// How often a stream asks whether its token still works (a revoked token's
+/// streams close within this).
+const REVALIDATE_SECS: u64 = 10;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -15,7 +15,7 @@ use futures_util::stream::{self, Stream as FutureStream};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{HEARTBEAT_SECS, Stream, render_for};
+use super::{HEARTBEAT_SECS, REVALIDATE_SECS, Stream, render_for};
 use crate::AppState;
 use crate::auth::MaybeAuth;
 use crate::error::ApiResult;
@@ -44,6 +44,8 @@ fn events(
     let connection = state.hub.connect();
     stream.subscribe(&state, &connection);
     let me = auth.viewer();
+    let token = auth.0;
+    let checked = tokio::time::Instant::now();
     let kick = connection.kick.clone();
     let draining = tokio::time::interval(Duration::from_secs(1));
     let guard = Disconnect {
@@ -51,20 +53,29 @@ fn events(
         id: connection.id,
     };
     stream::unfold(
-        (state, connection, kick, draining, guard),
-        move |(state, mut connection, kick, mut draining, guard)| async move {
+        (state, connection, kick, draining, guard, token, checked),
+        move |(state, mut connection, kick, mut draining, guard, token, mut checked)| async move {
             loop {
                 tokio::select! {
                     delivery = connection.deliveries.recv() => {
                         let delivery = delivery?;
                         let Some(out) = render_for(&state, me, &delivery).await else { continue };
                         let event = SseEvent::default().event(out.event).data(out.payload);
-                        return Some((Ok(event), (state, connection, kick, draining, guard)));
+                        let next = (state, connection, kick, draining, guard, token, checked);
+                        return Some((Ok(event), next));
                     }
                     _ = kick.notified() => return None,
                     _ = draining.tick() => {
                         if state.is_draining() {
                             return None;
+                        }
+                        if let Some(auth) = &token
+                            && checked.elapsed() >= Duration::from_secs(REVALIDATE_SECS)
+                        {
+                            checked = tokio::time::Instant::now();
+                            if !auth.still_valid(&state).await {
+                                return None;
+                            }
                         }
                     }
                 }

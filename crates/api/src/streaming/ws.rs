@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{HEARTBEAT_SECS, Stream, render_for};
+use super::{HEARTBEAT_SECS, REVALIDATE_SECS, Stream, render_for};
 use crate::AppState;
 use crate::auth::{Auth, authenticate, bearer_of};
 use crate::error::{ApiError, ApiResult};
@@ -130,6 +130,8 @@ async fn run(state: AppState, auth: Option<Auth>, first: Option<Stream>, mut soc
     }
     let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
     heartbeat.tick().await;
+    let mut revalidate = tokio::time::interval(Duration::from_secs(REVALIDATE_SECS));
+    revalidate.tick().await;
     let kick = connection.kick.clone();
     loop {
         tokio::select! {
@@ -176,6 +178,15 @@ async fn run(state: AppState, auth: Option<Auth>, first: Option<Stream>, mut soc
                     break;
                 }
                 if !send(&mut socket, Message::Ping(Default::default())).await {
+                    break;
+                }
+            }
+            _ = revalidate.tick(), if auth.is_some() => {
+                if let Some(auth) = &auth
+                    && !auth.still_valid(&state).await
+                {
+                    let _ = send(&mut socket, error_message("The access token was revoked")).await;
+                    let _ = send(&mut socket, Message::Close(None)).await;
                     break;
                 }
             }

@@ -233,3 +233,64 @@ async fn streaming_refuses_what_it_cannot_serve() {
     assert_eq!(health.text().await.unwrap(), "OK");
     app.finish().await.unwrap();
 }
+
+/// A stream outlives its request, so it asks again whether its token still
+/// works: revoking the token (signing out, or a password reset) closes its
+/// server-sent events and its WebSocket within seconds.
+#[tokio::test(flavor = "multi_thread")]
+async fn revoking_a_token_closes_its_streams() {
+    let app = TestApp::spawn_with(lookbook_testkit::TestEnv::new().await, true).await;
+    let ann = app.sign_up("ann").await;
+    let client = app.register_client("read").await;
+    let granted = app.password_grant(&client, "ann", &ann.password).await;
+    let token = granted["access_token"].as_str().unwrap().to_string();
+
+    let mut events = app
+        .client
+        .get(app.url("/api/v1/streaming/user"))
+        .bearer_auth(&token)
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let url = app
+        .url("/api/v1/streaming?stream=user")
+        .replacen("http://", "ws://", 1);
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", token.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+
+    assert_eq!(app.revoke(&client, &token).await.status(), StatusCode::OK);
+    let ended = tokio::time::timeout(WAIT, async {
+        while let Some(chunk) = events.chunk().await.unwrap() {
+            // Keep-alive comments may come first.
+            assert!(!chunk.is_empty());
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the event stream of a revoked token stayed open"
+    );
+    let closed = tokio::time::timeout(WAIT, async {
+        let mut said_why = false;
+        while let Some(Ok(message)) = socket.next().await {
+            match message {
+                Message::Text(text) => said_why |= text.contains("revoked"),
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+        said_why
+    })
+    .await;
+    assert_eq!(
+        closed,
+        Ok(true),
+        "the socket of a revoked token stayed open, or did not say why"
+    );
+    app.finish().await.unwrap();
+}
