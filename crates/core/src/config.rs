@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use crate::secret::Secret;
 
+mod native_push;
+pub use native_push::{ApnsConfig, FcmConfig, NativePushConfig};
+
 /// Why the configuration could not be read: the variable and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("configuration error: {var} {reason}")]
@@ -98,6 +101,8 @@ pub struct PushConfig {
     /// test's or a lab's own push service); off, only public addresses are
     /// ever sent to.
     pub allow_private_addresses: bool,
+    /// APNs and FCM, for the network's own apps.
+    pub native: NativePushConfig,
 }
 
 /// Housekeeping of direct uploads.
@@ -412,6 +417,7 @@ impl Config {
                 },
                 concurrency: env.positive("WORKER_PUSH_CONCURRENCY", 8)?,
                 allow_private_addresses: env.flag("PUSH_ALLOW_PRIVATE_ADDRESSES", false)?,
+                native: NativePushConfig::from_env(&env)?,
             },
             sweep: SweepConfig {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,
@@ -771,6 +777,28 @@ mod tests {
     }
 
     /// Each required variable, when absent, is named in the error.
+    /// APNs and FCM are off without credentials; APNs's key file without
+    /// the key's id, the team or the topic names what is missing.
+    #[test]
+    fn native_push_channels_need_their_credentials() {
+        let config = load(&minimal()).unwrap();
+        assert!(config.push.native.apns.is_none() && config.push.native.fcm.is_none());
+        assert_eq!(config.push.native.collapse_window, Duration::from_secs(60));
+        let mut vars = minimal();
+        vars.insert("APNS_KEY_FILE", "/etc/lookbook/AuthKey.p8".into());
+        vars.insert("APNS_TEAM_ID", "TEAM".into());
+        vars.insert("APNS_TOPIC", "social.lookbook.app".into());
+        assert_eq!(load(&vars).unwrap_err().var, "APNS_KEY_ID");
+        vars.insert("APNS_KEY_ID", "KEY".into());
+        vars.insert("FCM_SERVICE_ACCOUNT_FILE", "/etc/lookbook/sa.json".into());
+        vars.insert("FCM_URL", "fcm.example".into());
+        assert_eq!(load(&vars).unwrap_err().var, "FCM_URL");
+        vars.remove("FCM_URL");
+        let native = load(&vars).unwrap().push.native;
+        assert_eq!(native.apns.unwrap().url, "https://api.push.apple.com");
+        assert_eq!(native.fcm.unwrap().url, "https://fcm.googleapis.com");
+    }
+
     #[test]
     fn a_missing_variable_is_named() {
         for var in minimal().keys() {

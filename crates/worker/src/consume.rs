@@ -245,7 +245,7 @@ impl Consumer {
     /// The turns a task of `kind` waits for.
     fn turns_of(&self, kind: &str) -> &Semaphore {
         match kind {
-            "web_push" => &self.push_turns,
+            "web_push" | "native_push" => &self.push_turns,
             "account_mail" | "mail_digest" => &self.mail_turns,
             _ => &self.turns,
         }
@@ -302,8 +302,15 @@ impl Consumer {
         self.stats.failed.fetch_add(1, Ordering::SeqCst);
         let reason = error.to_string();
         let park = matches!(error, TaskError::Permanent(_));
+        let delay = match &error {
+            // No sooner than the other server asked.
+            TaskError::Later(_, wait) => self
+                .topology
+                .retry_delay(attempt)
+                .max(self.topology.delay_at_least(*wait)),
+            _ => self.topology.retry_delay(attempt),
+        };
         if !park {
-            let delay = self.topology.retry_delay(attempt);
             let most = (delay / 4).min(MAX_JITTER);
             let jitter = most.mul_f64(rand::random::<f64>());
             tokio::time::sleep(jitter).await;
@@ -318,11 +325,7 @@ impl Consumer {
         let (exchange, routing_key) = if park {
             (String::new(), self.topology.parked_queue())
         } else {
-            (
-                self.topology
-                    .retry_exchange(self.topology.retry_delay(attempt)),
-                kind.to_string(),
-            )
+            (self.topology.retry_exchange(delay), kind.to_string())
         };
         let publish = async {
             let confirm = broker::publish(channel, &exchange, &routing_key, &message).await?;

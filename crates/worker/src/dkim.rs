@@ -45,13 +45,7 @@ impl Signer {
     /// Reads an RSA private key in PEM (`PRIVATE KEY`, PKCS #8, or
     /// `RSA PRIVATE KEY`, PKCS #1).
     pub fn from_pem(pem: &str, domain: &str, selector: &str) -> anyhow::Result<Signer> {
-        let (label, der) = pem_body(pem).context("the DKIM key is not PEM")?;
-        let key = match label.as_str() {
-            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
-            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
-            other => anyhow::bail!("the DKIM key is a {other:?}, not an RSA private key"),
-        }
-        .map_err(|e| anyhow::anyhow!("the DKIM key is not a usable RSA key: {e}"))?;
+        let key = crate::jwt::rsa_from_pem(pem).context("the DKIM key")?;
         Ok(Signer {
             key,
             domain: domain.to_string(),
@@ -98,21 +92,6 @@ impl Signer {
         let header = format!("DKIM-Signature: {value}{}\r\n", STANDARD.encode(signature));
         Ok([header.as_bytes(), message].concat())
     }
-}
-
-/// The label and the decoded body of a PEM block.
-fn pem_body(pem: &str) -> Option<(String, Vec<u8>)> {
-    let begin = pem.find("-----BEGIN ")?;
-    let rest = &pem[begin + 11..];
-    let label_end = rest.find("-----")?;
-    let label = rest[..label_end].to_string();
-    let body_start = label_end + 5;
-    let end = rest.find("-----END ")?;
-    let text: String = rest[body_start..end]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    Some((label, STANDARD.decode(text).ok()?))
 }
 
 /// The header block and the body of a message (split at the first empty line).

@@ -10,9 +10,11 @@ pub mod claimed;
 pub mod consume;
 pub mod dkim;
 pub mod imaging;
+pub mod jwt;
 pub mod keys;
 pub mod mailer;
 pub mod metrics;
+pub mod native;
 pub mod parked;
 pub mod schedule;
 pub mod tasks;
@@ -41,6 +43,8 @@ pub struct Context {
     pub limits: Limits,
     /// Web Push's HTTP client.
     pub pusher: Arc<tasks::web_push::Pusher>,
+    /// APNs and FCM, for the network's own apps.
+    pub native: Arc<native::Channels>,
     /// Mail's SMTP client and templates.
     pub mailer: Arc<mailer::Mailer>,
     /// The server's key (signing pushes, sealing tokens).
@@ -106,6 +110,7 @@ impl Worker {
                 feeds: config.feeds.clone(),
                 limits: config.limits.clone(),
                 pusher: Arc::new(tasks::web_push::Pusher::new(&config)?),
+                native: Arc::new(native::Channels::new(&config)?),
                 mailer: Arc::new(mailer::Mailer::new(&config)?),
                 keys: Arc::new(keys::Keys::new(config.push.vapid_private_key.clone())),
                 stats: stats.clone(),
@@ -148,6 +153,12 @@ impl Worker {
             self.config.mail.digest_sweep,
             stop.clone(),
         );
+        let summaries = schedule::send_summaries(
+            self.context.clone(),
+            self.config.push.native.collapse_window,
+            self.config.push.native.summary_sweep,
+            stop.clone(),
+        );
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -167,7 +178,8 @@ impl Worker {
             consumer.run(stop),
             schedule,
             sweep,
-            digests
+            digests,
+            summaries
         );
     }
 }

@@ -130,7 +130,7 @@ impl Mailer {
                 count("sent");
                 stats.mails.fetch_add(1, Ordering::SeqCst);
             }
-            Err(TaskError::Transient(_)) => count("retried"),
+            Err(TaskError::Transient(_) | TaskError::Later(..)) => count("retried"),
             Err(TaskError::Permanent(_)) => count("failed"),
         }
         sent

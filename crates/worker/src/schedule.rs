@@ -3,12 +3,14 @@
 //! direct uploads whose URL is long dead (every worker sweeps; rows are
 //! locked and skipped, so two sweeps never take the same upload), and
 //! queueing the digest mails that are due (one sweep at a time, under a
-//! PostgreSQL lock).
+//! PostgreSQL lock), and queueing the native push summaries whose window
+//! has passed (rows locked and skipped).
 
+use std::future::Future;
 use std::time::Duration;
 
 use lookbook_core::config::SweepConfig;
-use lookbook_core::db::{mail_preferences, uploads};
+use lookbook_core::db::{devices, mail_preferences, uploads};
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::trending;
 use tokio_util::sync::CancellationToken;
@@ -34,6 +36,36 @@ pub async fn run(ctx: Context, interval: Duration, stop: CancellationToken) {
     }
 }
 
+/// Runs `round` every `interval` until `stop`: a round that did a whole
+/// `batch` is followed by another at once; what a round did is logged as
+/// `did`, a round that failed as `failed`.
+async fn repeat<F, Fut>(
+    interval: Duration,
+    batch: i64,
+    (did, failed): (&'static str, &'static str),
+    stop: CancellationToken,
+    mut round: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = lookbook_core::Result<usize>>,
+{
+    loop {
+        loop {
+            match round().await {
+                Ok(n) if n as i64 == batch => continue,
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "{did}"),
+                Err(err) => tracing::warn!(error = %err, "{failed}"),
+            }
+            break;
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
 /// Uploads ended per transaction.
 const SWEEP_BATCH: i64 = 100;
 
@@ -41,28 +73,17 @@ const SWEEP_BATCH: i64 = 100;
 /// are deleted by tasks written with the mark, so a file put (again) through
 /// a presigned URL does not stay in the bucket.
 pub async fn sweep_uploads(ctx: Context, config: SweepConfig, stop: CancellationToken) {
-    loop {
-        loop {
-            let swept = async {
-                let mut tx = ctx.db.begin().await?;
-                let n = uploads::sweep(&mut tx, config.grace, SWEEP_BATCH).await?;
-                tx.commit().await?;
-                Ok::<usize, lookbook_core::Error>(n)
-            }
-            .await;
-            match swept {
-                Ok(n) if n as i64 == SWEEP_BATCH => continue,
-                Ok(0) => {}
-                Ok(n) => tracing::info!(uploads = n, "ended dead direct uploads"),
-                Err(err) => tracing::warn!(error = %err, "could not sweep direct uploads"),
-            }
-            break;
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(config.interval) => {}
-        }
-    }
+    let logs = (
+        "ended dead direct uploads",
+        "could not sweep direct uploads",
+    );
+    repeat(config.interval, SWEEP_BATCH, logs, stop, || async {
+        let mut tx = ctx.db.begin().await?;
+        let n = uploads::sweep(&mut tx, config.grace, SWEEP_BATCH).await?;
+        tx.commit().await?;
+        Ok(n)
+    })
+    .await;
 }
 
 /// Digests queued per transaction.
@@ -77,34 +98,54 @@ pub async fn queue_digests(
     sweep: Duration,
     stop: CancellationToken,
 ) {
-    loop {
-        loop {
-            let queued = async {
-                let mut tx = ctx.db.begin().await?;
-                let due =
-                    mail_preferences::take_due(&mut tx, after.as_secs_f64(), DIGEST_BATCH).await?;
-                for d in &due {
-                    let task = Task::MailDigest {
-                        account_id: d.account_id,
-                        since: d.since,
-                    };
-                    tasks::enqueue(&mut tx, &task).await?;
-                }
-                tx.commit().await?;
-                Ok::<usize, lookbook_core::Error>(due.len())
-            }
-            .await;
-            match queued {
-                Ok(n) if n as i64 == DIGEST_BATCH => continue,
-                Ok(0) => {}
-                Ok(n) => tracing::info!(digests = n, "queued digest mails"),
-                Err(err) => tracing::warn!(error = %err, "could not queue digest mails"),
-            }
-            break;
+    let logs = ("queued digest mails", "could not queue digest mails");
+    repeat(sweep, DIGEST_BATCH, logs, stop, || async {
+        let mut tx = ctx.db.begin().await?;
+        let due = mail_preferences::take_due(&mut tx, after.as_secs_f64(), DIGEST_BATCH).await?;
+        for d in &due {
+            let task = Task::MailDigest {
+                account_id: d.account_id,
+                since: d.since,
+            };
+            tasks::enqueue(&mut tx, &task).await?;
         }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(sweep) => {}
+        tx.commit().await?;
+        Ok(due.len())
+    })
+    .await;
+}
+
+/// Summaries queued per transaction.
+const SUMMARY_BATCH: i64 = 200;
+
+/// Every `sweep`, queues a summary push for each device and notification
+/// group that got notifications within `window` of its last push, once
+/// the window has passed (clearing the mark in the same transaction, so a
+/// summary is queued once); and forgets groups long past.
+pub async fn send_summaries(
+    ctx: Context,
+    window: Duration,
+    sweep: Duration,
+    stop: CancellationToken,
+) {
+    let logs = (
+        "queued native push summaries",
+        "could not queue native push summaries",
+    );
+    repeat(sweep, SUMMARY_BATCH, logs, stop, || async {
+        let mut tx = ctx.db.begin().await?;
+        devices::forget_old_groups(&mut tx).await?;
+        let due = devices::take_summaries(&mut tx, window.as_secs_f64(), SUMMARY_BATCH).await?;
+        for d in &due {
+            let task = Task::NativePush {
+                notification_id: d.notification_id,
+                device_id: d.device_id,
+                summary: true,
+            };
+            tasks::enqueue(&mut tx, &task).await?;
         }
-    }
+        tx.commit().await?;
+        Ok(due.len())
+    })
+    .await;
 }

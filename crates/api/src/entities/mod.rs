@@ -2,6 +2,7 @@
 //! times are RFC 3339 with milliseconds, and a page of accounts is hydrated
 //! with one query for all their counters.
 
+pub mod device;
 pub mod notification;
 pub mod push;
 
@@ -18,6 +19,19 @@ use crate::error::ApiResult;
 /// Mastodon's time format: `2026-11-22T10:00:00.000Z`.
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Which notification types a push subscription or device wants, from
+/// their stored `{"mention": true, ...}`.
+pub fn alerts(stored: &Value) -> std::collections::BTreeMap<String, bool> {
+    stored
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Text made safe inside HTML (elements and attribute values).

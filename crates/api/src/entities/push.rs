@@ -24,15 +24,7 @@ pub struct WebPushSubscription {
 
 impl WebPushSubscription {
     pub fn new(sub: Subscription, server_key: String) -> WebPushSubscription {
-        let alerts = sub
-            .alerts
-            .as_object()
-            .map(|map| {
-                map.iter()
-                    .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let alerts = super::alerts(&sub.alerts);
         WebPushSubscription {
             id: sub.id.to_string(),
             endpoint: sub.endpoint,

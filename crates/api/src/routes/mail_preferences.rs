@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use lookbook_core::db::mail_preferences::{self, DIGEST_TYPES, Preferences};
+use lookbook_core::db::mail_preferences::{self, Preferences};
+use lookbook_core::db::notifications::Kind;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -95,10 +96,10 @@ async fn change(
         Some(types) => {
             let mut chosen: Vec<String> = Vec::new();
             for t in types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-                if !DIGEST_TYPES.contains(&t) {
+                if Kind::parse(t).is_none() {
                     return Err(ApiError::Unprocessable(format!(
                         "digest_types: {t:?} is not a notification type ({})",
-                        DIGEST_TYPES.join(", ")
+                        mail_preferences::all_types().join(", ")
                     )));
                 }
                 if !chosen.iter().any(|c| c == t) {

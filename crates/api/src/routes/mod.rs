@@ -9,6 +9,7 @@ pub mod blocks;
 pub mod compose;
 pub mod confirmation;
 pub mod defaults;
+pub mod devices;
 pub mod emails;
 pub mod favourites;
 pub mod follows;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notification_requests::routes())
         .merge(markers::routes())
         .merge(push_subscription::routes())
+        .merge(devices::routes())
         .merge(crate::streaming::routes())
         .split_for_parts();
     conformance::apply(&mut api, &state.config.limits);

@@ -87,10 +87,11 @@ pub async fn recipient(conn: &mut PgConnection, account: i64) -> crate::Result<O
         r#"select a.email, a.username, a.display_name,
                   a.confirmed_at is not null as "confirmed!",
                   coalesce(p.digest, true) as "digest!",
-                  coalesce(p.digest_types, '{mention,status,reblog,follow,follow_request,favourite,update}') as "digest_types!"
+                  coalesce(p.digest_types, $2::text[]) as "digest_types!"
            from accounts a left join mail_preferences p on p.account_id = a.id
            where a.id = $1"#,
-        account
+        account,
+        &super::mail_preferences::all_types()
     )
     .fetch_optional(conn)
     .await?;

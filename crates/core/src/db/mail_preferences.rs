@@ -4,16 +4,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-/// The notification types a digest can tell of.
-pub const DIGEST_TYPES: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "update",
-];
+use super::notifications::Kind;
+
+/// Every notification type: what a digest tells of unless the member
+/// chose fewer.
+pub fn all_types() -> Vec<String> {
+    Kind::ALL.iter().map(|k| k.as_str().to_string()).collect()
+}
 
 /// A member's preferences, the defaults where they set none.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +24,11 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> crate::Result<Preferences>
     let row = sqlx::query_as!(
         Preferences,
         r#"select coalesce(p.digest, true) as "digest!",
-                  coalesce(p.digest_types, '{mention,status,reblog,follow,follow_request,favourite,update}') as "digest_types!"
+                  coalesce(p.digest_types, $2::text[]) as "digest_types!"
            from (select $1::bigint as id) a
            left join mail_preferences p on p.account_id = a.id"#,
-        id
+        id,
+        &all_types()
     )
     .fetch_one(db)
     .await?;
@@ -48,14 +46,15 @@ pub async fn update(
         Preferences,
         r#"insert into mail_preferences (account_id, digest, digest_types)
            values ($1, coalesce($2, true),
-                   coalesce($3::text[], '{mention,status,reblog,follow,follow_request,favourite,update}'))
+                   coalesce($3::text[], $4::text[]))
            on conflict (account_id) do update
                set digest = coalesce($2, mail_preferences.digest),
                    digest_types = coalesce($3::text[], mail_preferences.digest_types)
            returning digest, digest_types"#,
         id,
         digest,
-        digest_types
+        digest_types,
+        &all_types()
     )
     .fetch_one(db)
     .await?;
@@ -170,8 +169,7 @@ pub async fn take_due(
                select a.id,
                       greatest(coalesce(a.last_active_at, a.created_at),
                                coalesce(p.last_digest_at, '-infinity')) as since,
-                      coalesce(p.digest_types,
-                               '{mention,status,reblog,follow,follow_request,favourite,update}') as types
+                      coalesce(p.digest_types, $3::text[]) as types
                from accounts a
                left join mail_preferences p on p.account_id = a.id
                where a.confirmed_at is not null
@@ -190,7 +188,8 @@ pub async fn take_due(
                on conflict (account_id) do update set last_digest_at = now())
            select id as "account_id!", since as "since!" from due"#,
         away_secs,
-        limit
+        limit,
+        &all_types()
     )
     .fetch_all(conn)
     .await?;

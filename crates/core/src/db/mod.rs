@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod counters;
+pub mod devices;
 pub mod digest;
 pub mod graph;
 pub mod ids;

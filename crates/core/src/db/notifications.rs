@@ -118,7 +118,8 @@ pub async fn create_for_author(
 
 /// [`create`], for `recipient` or (none given) the author of `status`. One
 /// statement, so a like costs one round trip: the notification, and a push
-/// task for each subscription of the recipient that wants it.
+/// task for each Web Push subscription and each device of the recipient
+/// that wants it.
 async fn insert(
     conn: &mut PgConnection,
     recipient: Option<i64>,
@@ -149,7 +150,15 @@ async fn insert(
                           'notification_id', m.id, 'subscription_id', s.id)
                from made m join push_subscriptions s on s.account_id = m.account_id
                join tokens t on t.id = s.token_id and t.revoked_at is null
-               where not m.filtered and s.alerts ->> $3 = 'true' and s.policy <> 'none')
+               where not m.filtered and s.alerts ->> $3 = 'true' and s.policy <> 'none'),
+           natives as (
+               insert into outbox (kind, payload)
+               select 'native_push', jsonb_build_object(
+                          'kind', 'native_push', 'v', $5::bigint,
+                          'notification_id', m.id, 'device_id', d.id)
+               from made m join devices d on d.account_id = m.account_id
+               join tokens t on t.id = d.token_id and t.revoked_at is null
+               where not m.filtered and d.alerts ->> $3 = 'true')
            select id as "id!", account_id as "account_id!", filtered as "filtered!" from made"#,
         recipient,
         from,

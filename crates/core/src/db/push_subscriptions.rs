@@ -1,5 +1,5 @@
 //! Web Push subscriptions (one per access token), and the push tasks a new
-//! notification makes for them.
+//! notification makes for them and for the recipient's devices.
 
 use sqlx::{PgConnection, PgExecutor};
 
@@ -121,9 +121,9 @@ pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> crate::Result<()> {
     Ok(())
 }
 
-/// Makes a push task for each subscription of the recipient of each new
-/// notification (`ids` and `recipients` side by side) that wants its type,
-/// in the caller's transaction.
+/// Makes a push task for each Web Push subscription and each device of
+/// the recipient of each new notification (`ids` and `recipients` side by
+/// side) that wants its type, in the caller's transaction.
 pub async fn enqueue(
     conn: &mut PgConnection,
     ids: &[i64],
@@ -133,15 +133,25 @@ pub async fn enqueue(
         return Ok(());
     }
     sqlx::query!(
-        r#"insert into outbox (kind, payload)
-           select 'web_push', jsonb_build_object(
-                      'kind', 'web_push', 'v', $3::bigint,
-                      'notification_id', n.id, 'subscription_id', s.id)
-           from unnest($1::bigint[], $2::bigint[]) as m (id, account_id)
-           join notifications n on n.id = m.id
-           join push_subscriptions s on s.account_id = m.account_id
-           join tokens t on t.id = s.token_id and t.revoked_at is null
-           where s.alerts ->> n.type = 'true' and s.policy <> 'none'"#,
+        r#"with made as (
+               select n.id, n.account_id, n.type
+               from unnest($1::bigint[], $2::bigint[]) as m (id, account_id)
+               join notifications n on n.id = m.id and n.account_id = m.account_id),
+           web as (
+               insert into outbox (kind, payload)
+               select 'web_push', jsonb_build_object(
+                          'kind', 'web_push', 'v', $3::bigint,
+                          'notification_id', m.id, 'subscription_id', s.id)
+               from made m join push_subscriptions s on s.account_id = m.account_id
+               join tokens t on t.id = s.token_id and t.revoked_at is null
+               where s.alerts ->> m.type = 'true' and s.policy <> 'none')
+           insert into outbox (kind, payload)
+           select 'native_push', jsonb_build_object(
+                      'kind', 'native_push', 'v', $3::bigint,
+                      'notification_id', m.id, 'device_id', d.id)
+           from made m join devices d on d.account_id = m.account_id
+           join tokens t on t.id = d.token_id and t.revoked_at is null
+           where d.alerts ->> m.type = 'true'"#,
         ids,
         recipients,
         crate::tasks::FORMAT as i64

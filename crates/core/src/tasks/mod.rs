@@ -68,6 +68,15 @@ pub enum Task {
         notification_id: i64,
         subscription_id: i64,
     },
+    /// Sends one notification to one phone of the network's own apps,
+    /// through APNs or FCM (written like [`Task::WebPush`], and by the
+    /// worker's sweep with `summary` for what a burst collapsed into).
+    NativePush {
+        notification_id: i64,
+        device_id: i64,
+        #[serde(default)]
+        summary: bool,
+    },
     /// Mails the link of one `mail_tokens` row (an address confirmation or
     /// a password reset) to its address.
     AccountMail { mail_token_id: i64 },
@@ -91,6 +100,7 @@ impl Task {
         "forget_token",
         "notify_edit",
         "web_push",
+        "native_push",
         "account_mail",
         "mail_digest",
     ];
@@ -107,6 +117,7 @@ impl Task {
             Task::ForgetToken { .. } => "forget_token",
             Task::NotifyEdit { .. } => "notify_edit",
             Task::WebPush { .. } => "web_push",
+            Task::NativePush { .. } => "native_push",
             Task::AccountMail { .. } => "account_mail",
             Task::MailDigest { .. } => "mail_digest",
         }

@@ -75,6 +75,18 @@ impl Topology {
         delays
     }
 
+    /// The shortest delay declared that is at least `wait` (the longest,
+    /// when none is).
+    pub fn delay_at_least(&self, wait: Duration) -> Duration {
+        let delays = self.retry_delays();
+        delays
+            .iter()
+            .copied()
+            .find(|d| *d >= wait)
+            .or(delays.last().copied())
+            .unwrap_or(self.retry_base)
+    }
+
     /// The exchange (and queue) that holds a task for `delay`.
     pub fn retry_exchange(&self, delay: Duration) -> String {
         format!("{}.retry.{}ms", self.prefix, delay.as_millis())
@@ -186,6 +198,8 @@ mod tests {
         let delays: Vec<u64> = (1..7).map(|n| t.retry_delay(n).as_secs()).collect();
         assert_eq!(delays, vec![1, 2, 4, 8, 8, 8]);
         assert_eq!(t.retry_delay(u32::MAX), Duration::from_secs(8));
+        assert_eq!(t.delay_at_least(Duration::from_secs(3)).as_secs(), 4);
+        assert_eq!(t.delay_at_least(Duration::from_secs(60)).as_secs(), 8);
         let declared: Vec<u64> = t.retry_delays().iter().map(|d| d.as_secs()).collect();
         assert_eq!(declared, vec![1, 2, 4, 8]);
         assert_eq!(t.retry_exchange(t.retry_delay(2)), "lb.retry.2000ms");

@@ -8,10 +8,13 @@ pub mod fan_out;
 pub mod forget_token;
 pub mod mail_digest;
 pub mod media;
+pub mod native_push;
 pub mod notify_edit;
 pub mod profile_image;
 pub mod unfeed;
 pub mod web_push;
+
+use std::time::Duration;
 
 use lookbook_core::stream::{Channel, Event};
 use lookbook_core::tasks::Task;
@@ -28,6 +31,36 @@ pub enum TaskError {
     /// Can never succeed as it stands: park it at once.
     #[error("{0:#}")]
     Permanent(anyhow::Error),
+    /// Might succeed later, but not before the given wait (a push
+    /// service's `Retry-After`): retry after at least that long.
+    #[error("{0:#}")]
+    Later(anyhow::Error, Duration),
+}
+
+impl TaskError {
+    /// A transient failure of a call to another server, retried no sooner
+    /// than its answer's `Retry-After` asks.
+    pub fn retry(error: anyhow::Error, headers: &reqwest::header::HeaderMap) -> TaskError {
+        match retry_after(headers) {
+            Some(wait) => TaskError::Later(error, wait),
+            None => TaskError::Transient(error),
+        }
+    }
+}
+
+/// The wait an answer's `Retry-After` asks for: seconds, or an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Carries out one task; live events it adds to `events` are published
@@ -58,12 +91,13 @@ pub async fn handle(
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
         Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
         // They run outside a transaction ([`remote`]).
-        Task::WebPush { .. } | Task::AccountMail { .. } | Task::MailDigest { .. } => {
-            Err(TaskError::Permanent(anyhow::anyhow!(
-                "{} does not run inside a transaction",
-                task.kind()
-            )))
-        }
+        Task::WebPush { .. }
+        | Task::NativePush { .. }
+        | Task::AccountMail { .. }
+        | Task::MailDigest { .. } => Err(TaskError::Permanent(anyhow::anyhow!(
+            "{} does not run inside a transaction",
+            task.kind()
+        ))),
     }
 }
 
@@ -76,6 +110,11 @@ pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(
             notification_id,
             subscription_id,
         } => Some(web_push::run(ctx, task_id, *notification_id, *subscription_id).await),
+        Task::NativePush {
+            notification_id,
+            device_id,
+            summary,
+        } => Some(native_push::run(ctx, task_id, *notification_id, *device_id, *summary).await),
         Task::AccountMail { mail_token_id } => {
             Some(account_mail::run(ctx, task_id, *mail_token_id).await)
         }
@@ -83,5 +122,32 @@ pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(
             Some(mail_digest::run(ctx, task_id, *account_id, *since).await)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Retry-After` reads as seconds or as an HTTP date; anything else is
+    /// no wait at all.
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert("retry-after", "120".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(120)));
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(90);
+        let date = soon.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        headers.insert("retry-after", date.parse().unwrap());
+        let wait = retry_after(&headers).unwrap().as_secs();
+        assert!((85..=90).contains(&wait), "{wait}");
+        headers.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 }

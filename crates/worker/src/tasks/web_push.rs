@@ -6,7 +6,8 @@
 //! waits ([`crate::claimed`]). A push service
 //! that answers 404 or 410 has forgotten the subscription, which is deleted;
 //! a timeout, 408, 429 or 5xx is retried (until the notification is two days
-//! old); another refusal parks the task and keeps the subscription.
+//! old, and no sooner than its `Retry-After`); another refusal parks the
+//! task and keeps the subscription.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -83,7 +84,7 @@ impl reqwest::dns::Resolve for PublicOnly {
 
 /// How a push went, for the metrics.
 fn count(outcome: &'static str) {
-    metrics::counter!("pushes_total", "outcome" => outcome).increment(1);
+    metrics::counter!("pushes_total", "channel" => "web", "outcome" => outcome).increment(1);
 }
 
 /// Sends the push, unless the task was done already or the push is no
@@ -210,10 +211,10 @@ async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(
         }
         408 | 429 | 500..=599 => {
             count("retried");
-            Err(TaskError::Transient(anyhow::anyhow!(
-                "push service of subscription {} answered {status}",
-                sub.id
-            )))
+            Err(TaskError::retry(
+                anyhow::anyhow!("push service of subscription {} answered {status}", sub.id),
+                response.headers(),
+            ))
         }
         // Our request is wrong (the VAPID subject, the key, the size): keep
         // the subscription, park the task for an operator to see.
@@ -242,7 +243,7 @@ fn delivery_name(d: &Delivery) -> &str {
 }
 
 /// The notification's title, as a phone shows it.
-fn title(kind: &str, name: &str) -> String {
+pub(crate) fn title(kind: &str, name: &str) -> String {
     match kind {
         "favourite" => format!("{name} liked your post"),
         "mention" => format!("You were mentioned by {name}"),
@@ -257,10 +258,20 @@ fn title(kind: &str, name: &str) -> String {
 
 /// The post's content warning or text (or the sender's bio), shortened.
 fn body(d: &Delivery) -> String {
-    let text = match (&d.status_spoiler, &d.status_text) {
-        (Some(cw), _) if !cw.is_empty() => cw.as_str(),
-        (_, Some(text)) => text.as_str(),
-        _ => d.from_note.as_str(),
+    excerpt(
+        d.status_spoiler.as_deref(),
+        d.status_text.as_deref(),
+        &d.from_note,
+    )
+}
+
+/// A push's body: the content warning, else the text, else `fallback`, cut
+/// to 140 characters.
+pub(crate) fn excerpt(spoiler: Option<&str>, text: Option<&str>, fallback: &str) -> String {
+    let text = match (spoiler, text) {
+        (Some(cw), _) if !cw.is_empty() => cw,
+        (_, Some(text)) => text,
+        _ => fallback,
     };
     let text = text.trim();
     if text.chars().count() <= BODY_CHARS {
