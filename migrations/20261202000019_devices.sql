@@ -29,8 +29,11 @@ create table device_push_groups (
     -- A push of this group is being sent until then (a worker that died
     -- mid-send leaves it to lapse).
     sending_until timestamptz,
-    -- The newest notification that came too soon after the last push: the
-    -- worker's sweep sends it as a summary once the window has passed.
+    -- The task holding that lease: only it may end it, and it may take it
+    -- again (a task redelivered after its worker died).
+    sending_task bigint,
+    -- A notification that came too soon after the last push: the worker's
+    -- sweep sends the group's summary once the window has passed.
     pending_notification_id bigint,
     -- Groups are per post and 12-hour slot: a row this old is of no more
     -- use, and the sweep deletes it.

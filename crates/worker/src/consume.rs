@@ -65,6 +65,7 @@ pub struct Consumer {
     /// push turns, an SMTP server that is down the mail turns, never the
     /// turns of images and feeds, nor each other's.
     pub push_turns: Arc<Semaphore>,
+    pub native_turns: Arc<Semaphore>,
     pub mail_turns: Arc<Semaphore>,
     /// Bound on connecting and on each publish to a retry or parked queue.
     pub timeout: Duration,
@@ -245,7 +246,8 @@ impl Consumer {
     /// The turns a task of `kind` waits for.
     fn turns_of(&self, kind: &str) -> &Semaphore {
         match kind {
-            "web_push" | "native_push" => &self.push_turns,
+            "web_push" => &self.push_turns,
+            "native_push" => &self.native_turns,
             "account_mail" | "mail_digest" => &self.mail_turns,
             _ => &self.turns,
         }

@@ -169,6 +169,7 @@ impl Worker {
                 self.config.database.max_connections,
             ))),
             push_turns: Arc::new(tokio::sync::Semaphore::new(self.config.push.concurrency)),
+            native_turns: Arc::new(tokio::sync::Semaphore::new(self.config.push.concurrency)),
             mail_turns: Arc::new(tokio::sync::Semaphore::new(self.config.mail.concurrency)),
             timeout: self.config.outbound_timeout,
             stats: self.stats,

@@ -138,9 +138,11 @@ pub async fn send_summaries(
         let due = devices::take_summaries(&mut tx, window.as_secs_f64(), SUMMARY_BATCH).await?;
         for d in &due {
             let task = Task::NativePush {
-                notification_id: d.notification_id,
+                // The group's newest is looked up when the summary is sent.
+                notification_id: 0,
                 device_id: d.device_id,
                 summary: true,
+                group_key: Some(d.group_key.clone()),
             };
             tasks::enqueue(&mut tx, &task).await?;
         }

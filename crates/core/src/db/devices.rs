@@ -127,7 +127,7 @@ pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> crate::Result<()> {
 }
 
 /// Everything one native push needs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Delivery {
     pub device_id: i64,
     pub platform: String,
@@ -149,6 +149,20 @@ pub struct Delivery {
     pub alerting: bool,
 }
 
+impl std::fmt::Debug for Delivery {
+    // Without the device token: it addresses the phone.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("device_id", &self.device_id)
+            .field("platform", &self.platform)
+            .field("notification_type", &self.notification_type)
+            .field("group_key", &self.group_key)
+            .field("count", &self.count)
+            .field("alerting", &self.alerting)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What to do with a native push task.
 #[derive(Debug)]
 pub enum Plan {
@@ -161,12 +175,34 @@ pub enum Plan {
     Send(Box<Delivery>),
 }
 
-/// Decides whether `notification` is pushed to `device` now; `summary`
-/// when the sweep asks for a group's summary. A push of a grouped
-/// notification takes the group's lease, so two workers never push one
-/// group at once.
+/// The newest notification of a device's group, for its summary (the one
+/// that waited may have been taken back since).
+pub async fn newest_in_group(
+    db: impl PgExecutor<'_>,
+    device: i64,
+    group: &str,
+) -> crate::Result<Option<i64>> {
+    let id = sqlx::query_scalar!(
+        "select n.id from devices d
+         join notifications n on n.account_id = d.account_id and n.group_key = $2
+                                and not n.filtered
+         where d.id = $1
+         order by n.created_at desc, n.id desc limit 1",
+        device,
+        group
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(id)
+}
+
+/// Decides whether `notification` is pushed to `device` now, for task
+/// `task`; `summary` when the sweep asks for a group's summary. A push of a
+/// grouped notification takes the group's lease, so two workers never push
+/// one group at once.
 pub async fn plan(
     db: &PgPool,
+    task: i64,
     notification: i64,
     device: i64,
     summary: bool,
@@ -177,11 +213,7 @@ pub async fn plan(
         r#"select d.id, d.platform, d.device_token, n.type as notification_type, n.group_key,
                   n.created_at, a.username, a.display_name, me.locale,
                   st.text as "status_text?", st.spoiler_text as "status_spoiler?",
-                  case when n.group_key is null then 1
-                       else (select count(*) from notifications g
-                             where g.account_id = n.account_id and g.group_key = n.group_key
-                               and not g.filtered)
-                  end as "count!"
+                  n.account_id
            from devices d
            join notifications n on n.id = $1 and n.account_id = d.account_id and not n.filtered
            join tokens t on t.id = d.token_id and t.revoked_at is null
@@ -205,7 +237,7 @@ pub async fn plan(
         device_token: r.device_token,
         notification_type: r.notification_type,
         group_key: r.group_key,
-        count: r.count,
+        count: 1,
         from_username: r.username,
         from_display_name: r.display_name,
         locale: r.locale,
@@ -227,12 +259,14 @@ pub async fn plan(
     .execute(&mut *tx)
     .await?;
     let state = sqlx::query!(
-        r#"select coalesce(sending_until > now(), false) as "busy!",
+        r#"select coalesce(sending_until > now() and sending_task is distinct from $4, false)
+                      as "busy!",
                   coalesce(sent_at > now() - make_interval(secs => $3), false) as "recent!"
            from device_push_groups where device_id = $1 and group_key = $2 for update"#,
         device,
         group,
-        window_secs
+        window_secs,
+        task
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -248,13 +282,25 @@ pub async fn plan(
         .await?;
         Plan::Later
     } else {
+        // Counted under the lock: a notification that comes after waits
+        // for the next summary.
+        delivery.count = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from notifications
+               where account_id = $1 and group_key = $2 and not filtered"#,
+            r.account_id,
+            group
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         sqlx::query!(
             "update device_push_groups
-             set sending_until = now() + make_interval(secs => $3), pending_notification_id = null
+             set sending_until = now() + make_interval(secs => $3), sending_task = $4,
+                 pending_notification_id = null
              where device_id = $1 and group_key = $2",
             device,
             group,
-            LEASE_SECS
+            LEASE_SECS,
+            task
         )
         .execute(&mut *tx)
         .await?;
@@ -264,38 +310,52 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// Records that a group's push went out: the window starts now.
-pub async fn sent(db: impl PgExecutor<'_>, device: i64, group: &str) -> crate::Result<()> {
+/// Records that task `task`'s push of a group went out: the window starts
+/// now.
+pub async fn sent(
+    db: impl PgExecutor<'_>,
+    task: i64,
+    device: i64,
+    group: &str,
+) -> crate::Result<()> {
     sqlx::query!(
-        "update device_push_groups set sent_at = now(), sending_until = null
-         where device_id = $1 and group_key = $2",
+        "update device_push_groups set sent_at = now(), sending_until = null, sending_task = null
+         where device_id = $1 and group_key = $2 and sending_task = $3",
         device,
-        group
+        group,
+        task
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Gives a group's lease back after a push that failed (its task is
-/// retried).
-pub async fn unsent(db: impl PgExecutor<'_>, device: i64, group: &str) -> crate::Result<()> {
+/// Gives task `task`'s lease of a group back after a push that failed (the
+/// task is retried).
+pub async fn unsent(
+    db: impl PgExecutor<'_>,
+    task: i64,
+    device: i64,
+    group: &str,
+) -> crate::Result<()> {
     sqlx::query!(
-        "update device_push_groups set sending_until = null
-         where device_id = $1 and group_key = $2",
+        "update device_push_groups set sending_until = null, sending_task = null
+         where device_id = $1 and group_key = $2 and sending_task = $3",
         device,
-        group
+        group,
+        task
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// A summary that is due: the newest notification of a group that waited.
+/// A summary that is due: a device's group whose window has passed with
+/// notifications waiting.
 #[derive(Debug)]
 pub struct DueSummary {
     pub device_id: i64,
-    pub notification_id: i64,
+    pub group_key: String,
 }
 
 /// Takes up to `limit` groups whose window has passed with notifications
@@ -308,14 +368,14 @@ pub async fn take_summaries(
     let rows = sqlx::query_as!(
         DueSummary,
         r#"update device_push_groups g set pending_notification_id = null
-           from (select device_id, group_key, pending_notification_id from device_push_groups
+           from (select device_id, group_key from device_push_groups
                  where pending_notification_id is not null
                    and coalesce(sent_at, '-infinity') < now() - make_interval(secs => $1)
                    and coalesce(sending_until, '-infinity') < now()
                  limit $2
                  for update skip locked) due
            where g.device_id = due.device_id and g.group_key = due.group_key
-           returning g.device_id, due.pending_notification_id as "notification_id!""#,
+           returning g.device_id, g.group_key"#,
         window_secs,
         limit
     )

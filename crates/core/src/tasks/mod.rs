@@ -70,12 +70,15 @@ pub enum Task {
     },
     /// Sends one notification to one phone of the network's own apps,
     /// through APNs or FCM (written like [`Task::WebPush`], and by the
-    /// worker's sweep with `summary` for what a burst collapsed into).
+    /// worker's sweep with `summary` and the group's key for what a burst
+    /// collapsed into: the group's newest notification is then sent).
     NativePush {
         notification_id: i64,
         device_id: i64,
         #[serde(default)]
         summary: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group_key: Option<String>,
     },
     /// Mails the link of one `mail_tokens` row (an address confirmation or
     /// a password reset) to its address.
@@ -162,5 +165,33 @@ mod tests {
             "kind": "process_media", "v": super::FORMAT + 1, "media_id": 42, "priority": "high"
         });
         assert_eq!(serde_json::from_value::<Task>(next).unwrap(), expected);
+    }
+
+    /// The Kubernetes workers consume every kind between them, each once,
+    /// and KEDA scales on every kind's queue: a kind left out would wait
+    /// forever in production.
+    #[test]
+    fn every_kind_has_a_worker_and_a_scaler_in_kubernetes() {
+        let base = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/k8s/base/");
+        let read = |file: &str| std::fs::read_to_string(format!("{base}{file}")).unwrap();
+        let mut consumed: Vec<String> = Vec::new();
+        for file in ["worker-deployment.yaml", "worker-images-deployment.yaml"] {
+            let text = read(file);
+            let (_, after) = text.split_once("WORKER_TASK_KINDS").unwrap();
+            let (_, value) = after.split_once("value:").unwrap();
+            let line = value.lines().next().unwrap();
+            consumed.extend(line.trim().split(',').map(str::to_string));
+        }
+        let mut expected: Vec<String> = Task::KINDS.iter().map(|k| k.to_string()).collect();
+        consumed.sort();
+        expected.sort();
+        assert_eq!(consumed, expected);
+        let scaler = read("worker-scaledobject.yaml");
+        for kind in Task::KINDS {
+            assert!(
+                scaler.contains(&format!("queueName: lookbook.{kind}\n")),
+                "no KEDA trigger on {kind}"
+            );
+        }
     }
 }

@@ -20,7 +20,6 @@ const TOKEN_LIFETIME: Duration = Duration::from_secs(50 * 60);
 const COLLAPSE_ID_MAX: usize = 64;
 
 /// A client of APNs.
-#[derive(Debug)]
 pub struct Apns {
     http: reqwest::Client,
     url: String,
@@ -30,6 +29,16 @@ pub struct Apns {
     key: Key,
     /// The provider token in use, and when it was made.
     token: Mutex<Option<(String, Instant)>>,
+}
+
+impl std::fmt::Debug for Apns {
+    // Without the provider token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apns")
+            .field("url", &self.url)
+            .field("topic", &self.topic)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Apns {
@@ -122,7 +131,7 @@ impl Apns {
             // The app was removed from the phone, or the token was never
             // one of this app's.
             (410, _) | (400, "BadDeviceToken" | "DeviceTokenNotForTopic") => Outcome::Gone,
-            (403, "ExpiredProviderToken" | "InvalidProviderToken") => {
+            (403, "ExpiredProviderToken") => {
                 self.forget(&token);
                 Outcome::Failed(TaskError::Transient(error))
             }

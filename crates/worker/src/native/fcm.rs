@@ -41,7 +41,6 @@ struct AccessToken {
 }
 
 /// A client of FCM.
-#[derive(Debug)]
 pub struct Fcm {
     http: reqwest::Client,
     send_url: String,
@@ -50,6 +49,16 @@ pub struct Fcm {
     key: Key,
     /// The access token in use, and when it stops being used.
     access: Mutex<Option<(String, Instant)>>,
+}
+
+impl std::fmt::Debug for Fcm {
+    // Without the access token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fcm")
+            .field("send_url", &self.send_url)
+            .field("client_email", &self.client_email)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Fcm {
@@ -196,17 +205,20 @@ impl Fcm {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         let code = error_code(&body);
         let error = anyhow::anyhow!("FCM answered {status} {code}");
-        if code == "UNREGISTERED" {
-            // The app was removed from the phone, or its token replaced.
-            return Outcome::Gone;
-        }
-        match status.as_u16() {
-            401 | 403 => {
+        match (status.as_u16(), code.as_str()) {
+            // The app was removed from the phone or its token replaced, the
+            // token is of another Firebase project, or it is no token at all
+            // (the message itself is always well formed).
+            (_, "UNREGISTERED" | "SENDER_ID_MISMATCH") => Outcome::Gone,
+            (400, "INVALID_ARGUMENT") if names_the_token(&body) => Outcome::Gone,
+            // The access token expired early: fetch another.
+            (401, _) => {
                 self.forget(&access).await;
                 Outcome::Failed(TaskError::Transient(error))
             }
-            429 | 500..=599 => Outcome::Failed(TaskError::retry(error, &headers)),
-            // Our request is wrong: keep the device, park the task.
+            (429 | 500..=599, _) => Outcome::Failed(TaskError::retry(error, &headers)),
+            // Our credentials or request are wrong (THIRD_PARTY_AUTH_ERROR,
+            // PERMISSION_DENIED): keep the device, park the task.
             _ => Outcome::Failed(TaskError::Permanent(error)),
         }
     }
@@ -226,6 +238,17 @@ fn error_code(body: &serde_json::Value) -> String {
         .to_string()
 }
 
+/// Whether a 400's `BadRequest` detail blames the registration token.
+fn names_the_token(body: &serde_json::Value) -> bool {
+    body["error"]["details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["fieldViolations"].as_array())
+        .flatten()
+        .any(|v| v["field"] == "message.token")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +263,10 @@ mod tests {
         let busy = json!({"error": {"code": 503, "status": "UNAVAILABLE"}});
         assert_eq!(error_code(&busy), "UNAVAILABLE");
         assert_eq!(error_code(&json!(null)), "");
+        let bad_token = json!({"error": {"code": 400, "status": "INVALID_ARGUMENT", "details": [
+            {"@type": "type.googleapis.com/google.rpc.BadRequest",
+             "fieldViolations": [{"field": "message.token", "description": "Invalid"}]}]}});
+        assert!(names_the_token(&bad_token));
+        assert!(!names_the_token(&busy));
     }
 }

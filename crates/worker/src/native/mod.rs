@@ -13,7 +13,6 @@ use lookbook_core::Config;
 use crate::tasks::TaskError;
 
 /// One notification for one phone, whichever its platform.
-#[derive(Debug)]
 pub struct Message<'a> {
     pub device_token: &'a str,
     pub title: String,

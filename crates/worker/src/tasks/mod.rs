@@ -114,7 +114,13 @@ pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(
             notification_id,
             device_id,
             summary,
-        } => Some(native_push::run(ctx, task_id, *notification_id, *device_id, *summary).await),
+            group_key,
+        } => {
+            // A summary names its group (one queued by an earlier release
+            // does not, and is sent as the notification it names).
+            let group = group_key.as_deref().filter(|_| *summary);
+            Some(native_push::run(ctx, task_id, *notification_id, *device_id, group).await)
+        }
         Task::AccountMail { mail_token_id } => {
             Some(account_mail::run(ctx, task_id, *mail_token_id).await)
         }

@@ -29,22 +29,46 @@ pub async fn run(
     task_id: i64,
     notification: i64,
     device: i64,
-    summary: bool,
+    summary: Option<&str>,
 ) -> Result<(), TaskError> {
+    let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
     crate::claimed::once(&ctx.db, task_id, "native_push", || async {
+        let notification = match summary {
+            // The group's newest: the one that waited may be gone.
+            Some(group) => match devices::newest_in_group(&ctx.db, device, group)
+                .await
+                .map_err(transient)?
+            {
+                Some(newest) => newest,
+                None => return Ok(()),
+            },
+            None => notification,
+        };
         let window = ctx.native.window.as_secs_f64();
-        let plan = devices::plan(&ctx.db, notification, device, summary, window)
-            .await
-            .map_err(|e| TaskError::Transient(e.into()))?;
+        let plan = devices::plan(
+            &ctx.db,
+            task_id,
+            notification,
+            device,
+            summary.is_some(),
+            window,
+        )
+        .await
+        .map_err(transient)?;
         match plan {
             Plan::Skip | Plan::Later => Ok(()),
-            Plan::Send(delivery) => send(ctx, &delivery, notification).await,
+            Plan::Send(delivery) => send(ctx, task_id, &delivery, notification).await,
         }
     })
     .await
 }
 
-async fn send(ctx: &Context, d: &Delivery, notification: i64) -> Result<(), TaskError> {
+async fn send(
+    ctx: &Context,
+    task_id: i64,
+    d: &Delivery,
+    notification: i64,
+) -> Result<(), TaskError> {
     let channels = &ctx.native;
     let name = if d.from_display_name.trim().is_empty() {
         &d.from_username
@@ -75,7 +99,7 @@ async fn send(ctx: &Context, d: &Delivery, notification: i64) -> Result<(), Task
     let transient = |e: lookbook_core::Error| TaskError::Transient(e.into());
     let release = || async {
         if let Some(group) = &d.group_key {
-            devices::unsent(&ctx.db, d.device_id, group)
+            devices::unsent(&ctx.db, task_id, d.device_id, group)
                 .await
                 .map_err(transient)?;
         }
@@ -90,7 +114,7 @@ async fn send(ctx: &Context, d: &Delivery, notification: i64) -> Result<(), Task
         Some(Outcome::Sent) => {
             count(channel, "sent");
             if let Some(group) = &d.group_key {
-                devices::sent(&ctx.db, d.device_id, group)
+                devices::sent(&ctx.db, task_id, d.device_id, group)
                     .await
                     .map_err(transient)?;
             }
