@@ -5,6 +5,7 @@
 pub mod device;
 pub mod notification;
 pub mod push;
+pub mod status_edit;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use lookbook_core::db::accounts::Account;

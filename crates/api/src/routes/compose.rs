@@ -1,11 +1,11 @@
 //! Writing posts: `POST /api/v1/statuses` (text with hashtags and mentions,
-//! photos, replies as comments, visibility, `Idempotency-Key`) and
-//! `PUT /api/v1/statuses/:id` (edit text and photo descriptions).
+//! photos, replies as comments, visibility, `Idempotency-Key`); the form is
+//! shared with editing ([`super::status_edit`]).
 
 use std::collections::HashSet;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
@@ -20,19 +20,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::parse_id;
-use super::media::{check_description, parse_focus};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::cached::{self, Kind};
 use crate::counts;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, flex_bool, flex_list, flex_string};
 use crate::statuses::render;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create))
-        .routes(routes!(edit))
+    OpenApiRouter::new().routes(routes!(create))
 }
 
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
@@ -43,22 +39,11 @@ const URL_LENGTH: usize = 23;
 /// Longest `Idempotency-Key` kept.
 const KEY_MAX: usize = 256;
 
-/// A photo's description or focus changed with an edit.
-#[derive(Debug, Default, Deserialize)]
-struct MediaAttribute {
-    #[serde(default, deserialize_with = "flex_string")]
-    id: Option<String>,
-    #[serde(default, deserialize_with = "flex_string")]
-    description: Option<String>,
-    #[serde(default, deserialize_with = "flex_string")]
-    focus: Option<String>,
-}
-
 /// The body of `POST /api/v1/statuses` and `PUT /api/v1/statuses/:id` (a
 /// form or JSON).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = StatusForm)]
-struct Compose {
+pub(super) struct Compose {
     /// The text, with #hashtags, @mentions and links; it and `spoiler_text`
     /// together fit the instance's character limit. Needed unless there are photos.
     #[schema(value_type = Option<String>)]
@@ -67,7 +52,7 @@ struct Compose {
     /// The author's processed uploads, in order (`media_ids[]` in a form).
     #[schema(value_type = Option<Vec<String>>)]
     #[serde(default, deserialize_with = "flex_list")]
-    media_ids: Option<Vec<String>>,
+    pub(super) media_ids: Option<Vec<String>>,
     /// The post this one comments on.
     #[schema(value_type = Option<String>, pattern = "^[0-9]{0,18}$")]
     #[serde(default, deserialize_with = "flex_string")]
@@ -75,7 +60,7 @@ struct Compose {
     /// Whether the photos are hidden behind a warning; a boolean read as Mastodon reads it.
     #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_bool")]
-    sensitive: Option<bool>,
+    pub(super) sensitive: Option<bool>,
     /// A content warning shown before the text.
     #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
@@ -99,12 +84,12 @@ struct Compose {
     /// On an edit: new descriptions and focal points of the photos, by id.
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
-    media_attributes: Option<Value>,
+    pub(super) media_attributes: Option<Value>,
 }
 
 impl Compose {
     /// The text and content warning, within the length limit.
-    fn texts(&self, state: &AppState) -> ApiResult<(String, String)> {
+    pub(super) fn texts(&self, state: &AppState) -> ApiResult<(String, String)> {
         let text = self.status.clone().unwrap_or_default();
         let spoiler = self.spoiler_text.clone().unwrap_or_default();
         let max = state.config.limits.status_chars as usize;
@@ -127,7 +112,7 @@ impl Compose {
     }
 
     /// The photo ids, distinct and within the limit.
-    fn media(&self, state: &AppState) -> ApiResult<Vec<i64>> {
+    pub(super) fn media(&self, state: &AppState) -> ApiResult<Vec<i64>> {
         let raw = self.media_ids.clone().unwrap_or_default();
         let max = state.config.limits.media_per_status as usize;
         if raw.len() > max {
@@ -153,7 +138,7 @@ impl Compose {
     }
 
     /// The language as an ISO 639 code, with an optional region (`pt-BR`).
-    fn language(&self) -> ApiResult<Option<String>> {
+    pub(super) fn language(&self) -> ApiResult<Option<String>> {
         let Some(code) = self
             .language
             .as_deref()
@@ -197,7 +182,7 @@ fn counted_length(text: &str) -> usize {
 }
 
 /// Attaches the photos, or explains why one cannot be.
-async fn attach(
+pub(super) async fn attach(
     conn: &mut PgConnection,
     status_id: i64,
     me: i64,
@@ -344,93 +329,4 @@ async fn create(
     }
     let mut posted = render(&state, Some(me), &[id]).await?;
     posted.pop().map(Json).ok_or(ApiError::NotFound)
-}
-
-/// Edits a post: text, content warning, sensitivity, language, photos and
-/// their descriptions. Only its author may.
-#[utoipa::path(put, path = "/api/v1/statuses/{id}", tag = "statuses",
-    request_body(content = Compose, content_type = "application/x-www-form-urlencoded"),
-    params(("id" = String, Path, description = "Status id")),
-    responses((status = 200, description = "The edited Status"), (status = 404, description = "No such post of the caller's"),
-              (status = 422, description = "Invalid edit, with the reason")))]
-async fn edit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    Params(p): Params<Compose>,
-) -> ApiResult<Json<Value>> {
-    let me = auth.user_with("write:statuses")?;
-    let current = crate::statuses::own(&state, me, &id).await?;
-    let id = current.id;
-    let (text, spoiler) = p.texts(&state)?;
-    let language = p.language()?;
-    let media_ids = match &p.media_ids {
-        Some(_) => p.media(&state)?,
-        None => statuses::media_of(&state.db.primary, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default(),
-    };
-    if text.trim().is_empty() && media_ids.is_empty() {
-        return Err(ApiError::Unprocessable(
-            "Validation failed: Text can't be blank".into(),
-        ));
-    }
-    let attributes: Vec<MediaAttribute> = match p.media_attributes.clone() {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        // `media_attributes[][id]=...` arrives as a list, `[0][id]` as an object.
-        Some(Value::Object(map)) => map
-            .into_values()
-            .map(serde_json::from_value)
-            .collect::<Result<_, _>>(),
-        Some(other) => serde_json::from_value(other),
-    }
-    .map_err(|e| ApiError::Unprocessable(format!("invalid media_attributes: {e}")))?;
-    if attributes.len() > state.config.limits.media_per_status as usize {
-        return Err(ApiError::Unprocessable(
-            "media_attributes lists more photos than a post can have".into(),
-        ));
-    }
-
-    let mut tx = state.begin().await?;
-    // Edits of one post (and its deletion) take turns.
-    if statuses::lock(&mut tx, id).await? != Some(me) {
-        return Err(ApiError::NotFound);
-    }
-    statuses::update_text(
-        &mut tx,
-        id,
-        &text,
-        &spoiler,
-        p.sensitive.unwrap_or(current.sensitive),
-        language.as_deref().or(current.language.as_deref()),
-    )
-    .await?;
-    attach(&mut tx, id, me, &media_ids).await?;
-    for attribute in &attributes {
-        let media_id = attribute.id.as_deref().and_then(|i| i.parse::<i64>().ok());
-        let Some(media_id) = media_id.filter(|m| media_ids.contains(m)) else {
-            return Err(ApiError::Unprocessable(
-                "media_attributes must name photos of this post".into(),
-            ));
-        };
-        check_description(&state, attribute.description.as_deref())?;
-        let focus = attribute.focus.as_deref().map(parse_focus).transpose()?;
-        media::update_details(&mut *tx, media_id, attribute.description.as_deref(), focus).await?;
-    }
-    statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
-    let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
-    let mut notified = Vec::new();
-    for recipient in mentioned {
-        let made =
-            notifications::create(&mut tx, recipient, me, NoteKind::Mention, Some(id)).await?;
-        notified.extend(made);
-    }
-    // Those who liked, bookmarked or commented hear of the edit from the worker.
-    tasks::enqueue(&mut tx, &Task::NotifyEdit { status_id: id }).await?;
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    stream::notified(&state.kv, &notified).await;
-    cached::forget(&state, Kind::Status, &[id]).await;
-    let mut edited = render(&state, Some(me), &[id]).await?;
-    edited.pop().map(Json).ok_or(ApiError::NotFound)
 }

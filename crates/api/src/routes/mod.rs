@@ -28,6 +28,8 @@ pub mod passwords;
 pub mod push_subscription;
 pub mod registration;
 pub mod search;
+pub mod status_edit;
+pub mod status_history;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
@@ -96,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .merge(media::routes())
         .merge(compose::routes())
         .merge(statuses::routes())
+        .merge(status_edit::routes())
+        .merge(status_history::routes())
         .merge(favourites::routes())
         .merge(account_statuses::routes())
         .merge(items::routes())

@@ -38,6 +38,7 @@ mod search;
 mod shedding;
 mod spoofing;
 mod status_access;
+mod status_history;
 mod statuses;
 mod streaming;
 mod streaming_replica;

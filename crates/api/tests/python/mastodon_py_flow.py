@@ -94,6 +94,14 @@ assert read.media_attachments[0].url == media.url, read.media_attachments
 assert read.media_attachments[0].description == "Blue blazer"
 assert [t.name for t in read.tags] == ["workwear"], read.tags
 
+step("edit the post and read its history")
+edited = ann.status_update(posted.id, "Office look in navy #workwear", media_ids=[media])
+assert "navy" in edited.content and edited.edited_at, edited
+history = bob.status_history(posted.id)
+assert [("navy" in v.content) for v in history] == [False, True], history
+assert history[0].created_at < history[1].created_at, history
+assert history[1].media_attachments[0].description == "Blue blazer", history
+
 step("comment, favourite, bookmark and read the thread")
 comment = bob.status_post("Love the colour", in_reply_to_id=posted.id)
 assert comment.in_reply_to_id == posted.id, comment

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod push_subscriptions;
 pub mod relationships;
 pub mod search;
+pub mod status_edits;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;
