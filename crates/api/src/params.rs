@@ -297,6 +297,27 @@ pub fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
     }
 }
 
+/// `id[]` of a batch request (`?id[]=1&id[]=2`).
+#[derive(Debug, Default, Deserialize)]
+pub struct IdList {
+    #[serde(default, deserialize_with = "flex_list")]
+    pub id: Option<Vec<String>>,
+}
+
+impl IdList {
+    /// The ids asked for, at most `max` (more is a 422); what is not an id
+    /// names nothing and is left out.
+    pub fn ids(&self, max: usize) -> Result<Vec<i64>, ApiError> {
+        let raw = self.id.as_deref().unwrap_or_default();
+        if raw.len() > max {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: at most {max} ids at once"
+            )));
+        }
+        Ok(raw.iter().filter_map(|id| id.trim().parse().ok()).collect())
+    }
+}
+
 /// Deserializes an optional whole number given as a number or a string.
 pub fn flex_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match Value::deserialize(d)? {

@@ -22,7 +22,7 @@ use crate::counts;
 use crate::entities;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, link_header};
-use crate::params::{Params, QueryParams, flex_bool, flex_list};
+use crate::params::{IdList, Params, QueryParams, flex_bool, flex_list};
 
 /// Account lists: 40 by default, 80 at most, as in Mastodon.
 pub const LIST_DEFAULT: i64 = 40;
@@ -145,28 +145,16 @@ async fn unfollow(
     change(&state, &auth, "write:follows", &id, Change::Unfollow).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct IdsParams {
-    #[serde(default, deserialize_with = "flex_list")]
-    id: Option<Vec<String>>,
-}
-
 /// How the caller stands with each account in `id[]`; unknown ids are left out.
 #[utoipa::path(get, path = "/api/v1/accounts/relationships", tag = "follows",
     responses((status = 200, description = "Relationships")))]
 async fn relationships_of(
     State(state): State<AppState>,
     auth: Auth,
-    QueryParams(p): QueryParams<IdsParams>,
+    QueryParams(p): QueryParams<IdList>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let me = auth.user_with("read:follows")?;
-    let raw = p.id.unwrap_or_default();
-    if raw.len() > LIST_MAX as usize {
-        return Err(ApiError::Unprocessable(format!(
-            "at most {LIST_MAX} ids at once"
-        )));
-    }
-    let ids: Vec<i64> = raw.iter().filter_map(|id| id.parse().ok()).collect();
+    let ids = p.ids(LIST_MAX as usize)?;
     let found = relationships::relationships(&state.db.primary, me, &ids).await?;
     // Keep the order the client asked in.
     let ordered = ids

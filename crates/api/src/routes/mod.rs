@@ -11,6 +11,7 @@ pub mod confirmation;
 pub mod defaults;
 pub mod devices;
 pub mod emails;
+pub mod familiar_followers;
 pub mod favourites;
 pub mod follows;
 pub mod grouped_notifications;
@@ -25,6 +26,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod passwords;
+pub mod preferences;
 pub mod push_subscription;
 pub mod registration;
 pub mod search;
@@ -101,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status_edit::routes())
         .merge(status_history::routes())
         .merge(favourites::routes())
+        .merge(familiar_followers::routes())
         .merge(account_statuses::routes())
         .merge(items::routes())
         .merge(uploads::routes())
@@ -112,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(grouped_notifications::routes())
         .merge(notification_requests::routes())
         .merge(markers::routes())
+        .merge(preferences::routes())
         .merge(push_subscription::routes())
         .merge(devices::routes())
         .merge(crate::streaming::routes())

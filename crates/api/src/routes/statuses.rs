@@ -1,5 +1,5 @@
-//! Reading and removing posts: `GET /api/v1/statuses/:id` (visibility
-//! enforced), `DELETE /api/v1/statuses/:id` (its photos leave S3 through the
+//! Reading and removing posts: `GET /api/v1/statuses/:id` and
+//! `GET /api/v1/statuses?id[]=` (visibility enforced), `DELETE /api/v1/statuses/:id` (its photos leave S3 through the
 //! worker), `GET /api/v1/statuses/:id/context` (the comment thread) and
 //! `GET /api/v1/statuses/:id/source` (the text as written, for editing).
 
@@ -20,13 +20,33 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::cached::{self, Kind};
 use crate::counts;
 use crate::error::{ApiError, ApiResult};
+use crate::params::{IdList, QueryParams};
 use crate::statuses::{render, render_visible};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(many))
         .routes(routes!(show, delete))
         .routes(routes!(context))
         .routes(routes!(source))
+}
+
+/// Several posts at once (`id[]`), in the order asked; those that do not
+/// exist or that the caller may not see are left out.
+#[utoipa::path(get, path = "/api/v1/statuses", tag = "statuses",
+    params(("id[]" = Vec<String>, Query, description = "Status ids")),
+    responses((status = 200, description = "The Statuses the caller may see"),
+              (status = 422, description = "More ids than a page holds")))]
+async fn many(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    QueryParams(p): QueryParams<IdList>,
+) -> ApiResult<Json<Vec<Value>>> {
+    auth.require_if_present("read:statuses")?;
+    let ids = p.ids(state.config.limits.page_max as usize)?;
+    let viewer = auth.viewer();
+    let visible = statuses::visible_of(state.reader(viewer).await, &ids, viewer).await?;
+    render(&state, viewer, &visible).await.map(Json)
 }
 
 /// A post, if the caller may see it: followers-only posts only to followers,

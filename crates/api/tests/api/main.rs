@@ -18,6 +18,7 @@ mod hostile;
 mod http;
 mod instance;
 mod limits;
+mod lookups;
 mod mail;
 mod malformed;
 mod mastodon_py;

@@ -102,6 +102,12 @@ assert [("navy" in v.content) for v in history] == [False, True], history
 assert history[0].created_at < history[1].created_at, history
 assert history[1].media_attachments[0].description == "Blue blazer", history
 
+step("several posts at once, preferences and familiar followers")
+assert [s.id for s in bob.statuses([posted.id, "999"])] == [posted.id]
+assert ann.preferences()["posting:default:visibility"] == "public"
+familiar = ann.account_familiar_followers(bob_id)
+assert [(f.id, f.accounts) for f in familiar] == [(bob_id, [])], familiar
+
 step("comment, favourite, bookmark and read the thread")
 comment = bob.status_post("Love the colour", in_reply_to_id=posted.id)
 assert comment.in_reply_to_id == posted.id, comment

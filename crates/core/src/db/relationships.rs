@@ -198,3 +198,32 @@ pub async fn page(
     };
     Ok(bounds.newest_first(rows))
 }
+
+/// For each of `targets`, up to `each` accounts that follow it and that
+/// `viewer` follows (newest follows of the viewer's first), as
+/// `(target, follower)` pairs.
+pub async fn familiar_followers(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    targets: &[i64],
+    each: i64,
+) -> crate::Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query!(
+        r#"select target as "target!", follower as "follower!" from (
+               select c.id as target, f.account_id as follower,
+                      row_number() over (partition by c.id
+                                         order by mine.created_at desc, f.account_id) as n
+               from (select distinct id from unnest($2::bigint[]) as u (id)) c
+               join follows f on f.target_account_id = c.id
+               join follows mine on mine.account_id = $1 and mine.target_account_id = f.account_id
+               where f.account_id <> $1) x
+           where n <= $3
+           order by target, n"#,
+        viewer,
+        targets,
+        each
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.target, r.follower)).collect())
+}

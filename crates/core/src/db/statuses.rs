@@ -390,6 +390,28 @@ pub async fn visible(
     Ok(found)
 }
 
+/// Those of `ids` that `viewer` (none: nobody signed in) may see, in the
+/// order given, each once.
+pub async fn visible_of(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    viewer: Option<i64>,
+) -> crate::Result<Vec<i64>> {
+    let kept = sqlx::query_scalar!(
+        r#"select s.id as "id!" from
+               (select id, min(n) as n from unnest($1::bigint[]) with ordinality as c (id, n)
+                group by id) c
+           join statuses s on s.id = c.id
+           where status_visible(s.id, s.account_id, s.visibility, $2)
+           order by c.n"#,
+        ids,
+        viewer
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(kept)
+}
+
 /// Those of `ids` that `viewer` may see and does not mute the author of,
 /// in the order given.
 pub async fn visible_among(
