@@ -151,7 +151,7 @@ pub fn relationship(r: &Relationship) -> Value {
         "requested_by": r.requested_by,
         "domain_blocking": false,
         "endorsed": false,
-        "note": "",
+        "note": r.note,
     })
 }
 

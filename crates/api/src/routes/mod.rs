@@ -1,6 +1,7 @@
 //! The routes, one module per resource, assembled with their OpenAPI
 //! descriptions into one router.
 
+pub mod account_notes;
 pub mod account_statuses;
 pub mod accounts;
 pub mod apps;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mail_preferences::routes())
         .merge(unsubscribe::routes())
         .merge(accounts::routes())
+        .merge(account_notes::routes())
         .merge(follows::routes())
         .merge(blocks::routes())
         .merge(defaults::routes())

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod account_notes;
 mod accounts;
 mod authorization;
 mod burst;

@@ -74,6 +74,9 @@ relationship = ann.account_follow(bob_id)
 assert relationship.following, relationship
 relationships = ann.account_relationships([bob_id])
 assert relationships[0].following and not relationships[0].followed_by, relationships
+noted = ann.account_note_set(bob_id, "Tailor in Lyon")
+assert noted.note == "Tailor in Lyon", noted
+assert ann.account_relationships([bob_id])[0].note == "Tailor in Lyon"
 followers = bob.account_followers(bob_id)
 assert [a.id for a in followers] == [me.id], followers
 assert ann.account(bob_id).followers_count == 1

@@ -1,6 +1,7 @@
 //! PostgreSQL: the primary and optional replica pools, migrations, and one
 //! module of queries per table.
 
+pub mod account_notes;
 pub mod accounts;
 pub mod apps;
 pub mod counters;

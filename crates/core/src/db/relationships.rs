@@ -20,6 +20,8 @@ pub struct Relationship {
     pub muting_expires_at: Option<DateTime<Utc>>,
     pub requested: bool,
     pub requested_by: bool,
+    /// The viewer's private note on the account ("" without one).
+    pub note: String,
 }
 
 /// The viewer's relationship with each existing account of `ids`.
@@ -42,8 +44,10 @@ pub async fn relationships(
                   coalesce(m.hide_notifications, false) as "muting_notifications!",
                   m.expires_at as muting_expires_at,
                   r.id is not null as "requested!",
-                  exists (select 1 from follow_requests x where x.account_id = a.id and x.target_account_id = $1) as "requested_by!"
+                  exists (select 1 from follow_requests x where x.account_id = a.id and x.target_account_id = $1) as "requested_by!",
+                  coalesce(n.comment, '') as "note!"
            from accounts a
+           left join account_notes n on n.account_id = $1 and n.target_account_id = a.id
            left join follows f on f.account_id = $1 and f.target_account_id = a.id
            left join follow_requests r on r.account_id = $1 and r.target_account_id = a.id
            left join mutes m on m.account_id = $1 and m.target_account_id = a.id
