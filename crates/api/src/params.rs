@@ -305,8 +305,8 @@ pub struct IdList {
 }
 
 impl IdList {
-    /// The ids asked for, at most `max` (more is a 422); what is not an id
-    /// names nothing and is left out.
+    /// The ids asked for (empty entries skipped), at most `max`; more, or
+    /// an entry that is not an id, is a 422.
     pub fn ids(&self, max: usize) -> Result<Vec<i64>, ApiError> {
         let raw = self.id.as_deref().unwrap_or_default();
         if raw.len() > max {
@@ -314,7 +314,21 @@ impl IdList {
                 "Validation failed: at most {max} ids at once"
             )));
         }
-        Ok(raw.iter().filter_map(|id| id.trim().parse().ok()).collect())
+        raw.iter()
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(|id| {
+                id.parse::<i64>()
+                    .ok()
+                    .filter(|_| id.len() <= 18 && id.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| {
+                        ApiError::Unprocessable(format!(
+                            "Validation failed: id[] must be ids, not '{}'",
+                            truncate(id)
+                        ))
+                    })
+            })
+            .collect()
     }
 }
 

@@ -14,6 +14,7 @@ pub mod devices;
 pub mod emails;
 pub mod familiar_followers;
 pub mod favourites;
+pub mod featured_tags;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod health;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status_history::routes())
         .merge(favourites::routes())
         .merge(familiar_followers::routes())
+        .merge(featured_tags::routes())
         .merge(account_statuses::routes())
         .merge(items::routes())
         .merge(uploads::routes())

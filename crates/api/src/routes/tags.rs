@@ -25,17 +25,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(followed_tags))
 }
 
-/// A tag name as stored: without `#`, lowercase, letters, digits and `_`.
-fn normalize(raw: &str) -> ApiResult<String> {
+/// A tag name as stored: without `#`, lowercase, letters, digits and `_`
+/// (not only digits), up to 100 characters; none for what is not one.
+pub fn tag_name(raw: &str) -> Option<String> {
     let name = raw.trim().trim_start_matches('#').to_lowercase();
     let valid = !name.is_empty()
         && name.chars().count() <= 100
         && name.chars().all(|c| c.is_alphanumeric() || c == '_')
         && name.chars().any(|c| !c.is_ascii_digit());
-    if !valid {
-        return Err(ApiError::NotFound);
-    }
-    Ok(name)
+    valid.then_some(name)
+}
+
+/// [`tag_name`], or 404: a name that is not a tag names no tag.
+fn normalize(raw: &str) -> ApiResult<String> {
+    tag_name(raw).ok_or(ApiError::NotFound)
 }
 
 /// Mastodon's Tag entity.

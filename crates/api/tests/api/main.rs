@@ -12,6 +12,7 @@ mod compose;
 mod deploys;
 mod docs;
 mod favourites;
+mod featured_tags;
 mod forgery;
 mod graph;
 mod health;

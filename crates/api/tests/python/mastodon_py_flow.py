@@ -111,6 +111,13 @@ assert ann.preferences()["posting:default:visibility"] == "public"
 familiar = ann.account_familiar_followers(bob_id)
 assert [(f.id, f.accounts) for f in familiar] == [(bob_id, [])], familiar
 
+step("feature a hashtag on the profile")
+featured = ann.featured_tag_create("workwear")
+assert featured.name == "workwear" and featured.statuses_count == "1", featured
+assert [f.id for f in ann.account_featured_tags(me.id)] == [featured.id]
+ann.featured_tag_delete(featured.id)
+assert ann.featured_tags() == []
+
 step("comment, favourite, bookmark and read the thread")
 comment = bob.status_post("Love the colour", in_reply_to_id=posted.id)
 assert comment.in_reply_to_id == posted.id, comment
