@@ -31,9 +31,9 @@ pub struct FamiliarFollowers {
     pub accounts: Vec<Value>,
 }
 
-/// For each account in `id[]` (in the order asked; in the query, or in a
-/// JSON body as Mastodon.py sends it), the followers of it that the caller
-/// follows, up to 40 each.
+/// For each account in `id[]` that exists (in the order asked; in the
+/// query, or in a JSON body as Mastodon.py sends it), the followers of it
+/// that the caller follows, up to 40 each; none across a block.
 #[utoipa::path(get, path = "/api/v1/accounts/familiar_followers", tag = "follows",
     params(("id[]" = Vec<String>, Query, description = "Account ids")),
     responses((status = 200, description = "FamiliarFollowers, one per id", body = [FamiliarFollowers]),
@@ -49,19 +49,21 @@ async fn familiar_followers(
     targets.retain(|id| seen.insert(*id));
     let pairs =
         relationships::familiar_followers(&state.db.primary, me, &targets, LIST_DEFAULT).await?;
-    let mut followers: Vec<i64> = pairs.iter().map(|(_, f)| *f).collect();
+    let mut followers: Vec<i64> = pairs.iter().filter_map(|(_, f)| *f).collect();
     followers.sort_unstable();
     followers.dedup();
     let accounts = authors(&state, &followers).await?;
+    // Accounts that do not exist are left out, as Mastodon does.
     Ok(Json(
         targets
             .into_iter()
+            .filter(|target| pairs.iter().any(|(t, _)| t == target))
             .map(|target| FamiliarFollowers {
                 id: target.to_string(),
                 accounts: pairs
                     .iter()
                     .filter(|(t, _)| *t == target)
-                    .filter_map(|(_, f)| accounts.get(f).cloned())
+                    .filter_map(|(_, f)| accounts.get(f.as_ref()?).cloned())
                     .collect(),
             })
             .collect(),

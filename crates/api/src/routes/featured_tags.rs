@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::{load, parse_id};
+use super::follows::blocked_among;
 use super::tags::{entity as tag_entity, tag_name};
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
@@ -142,7 +143,7 @@ async fn suggestions(State(state): State<AppState>, auth: Auth) -> ApiResult<Jso
     ))
 }
 
-/// The hashtags an account features on its profile.
+/// The hashtags an account features on its profile (none across a block).
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/featured_tags", tag = "accounts",
     params(("id" = String, Path, description = "Account id")),
     responses((status = 200, description = "The FeaturedTags", body = [FeaturedTag]),
@@ -154,6 +155,11 @@ async fn of_account(
 ) -> ApiResult<Json<Vec<FeaturedTag>>> {
     auth.require_if_present("read:accounts")?;
     let account = load(&state, parse_id(&id)?).await?;
+    if let Some(me) = auth.viewer()
+        && !blocked_among(&state, me, &[account.id]).await?.is_empty()
+    {
+        return Ok(Json(Vec::new()));
+    }
     let featured = featured_tags::of_account(&state.db.primary, account.id).await?;
     Ok(Json(
         featured

@@ -72,6 +72,16 @@ async fn featured_hashtags_count_the_members_posts() {
     assert_eq!(shown.as_array().unwrap().len(), 1);
     assert_eq!(shown[0]["name"], "linen");
 
+    // Not across a block.
+    let shown_path = format!("/api/v1/accounts/{}/featured_tags", ann.id);
+    let (_, seen) = app.read(&bob, &shown_path).await;
+    assert_eq!(seen.as_array().unwrap().len(), 1);
+    app.act(&ann, &format!("/api/v1/accounts/{}/block", bob.id), &[])
+        .await;
+    let (status, seen) = app.read(&bob, &shown_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen, json!([]));
+
     let (status, body) = app
         .act(&ann, "/api/v1/featured_tags", &[("name", "123")])
         .await;

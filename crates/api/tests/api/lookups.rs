@@ -127,6 +127,17 @@ async fn familiar_followers_are_the_ones_you_follow() {
     assert_eq!(names, ["bob", "cem"], "{found}");
     assert_eq!(found[1]["id"], eve.id.as_str());
     assert_eq!(found[1]["accounts"], json!([]));
+    // Not across a block, and not for an account that does not exist.
+    let (status, _) = app
+        .act(&dia, &format!("/api/v1/accounts/{}/block", ann.id), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!(
+        "/api/v1/accounts/familiar_followers?id[]={}&id[]=987654321",
+        dia.id
+    );
+    let (_, found) = app.read(&ann, &path).await;
+    assert_eq!(found, json!([{"id": dia.id, "accounts": []}]));
     let (status, _) = app.get_json(&path).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -21,16 +21,15 @@ pub struct Featured {
 pub async fn of_account(db: impl PgExecutor<'_>, account: i64) -> crate::Result<Vec<Featured>> {
     let rows = sqlx::query_as!(
         Featured,
-        r#"select f.id, t.name,
-                  count(s.id) as "statuses_count!",
-                  max(s.created_at) as last_status_at
+        r#"select f.id, t.name, c.n as "statuses_count!", c.last as last_status_at
            from featured_tags f
            join tags t on t.id = f.tag_id
-           left join status_tags st on st.tag_id = f.tag_id
-           left join statuses s on s.id = st.status_id and s.account_id = f.account_id
-                                and s.visibility in ('public', 'unlisted')
+           cross join lateral (
+               select count(*) as n, max(s.created_at) as last
+               from statuses s
+               join status_tags st on st.status_id = s.id and st.tag_id = f.tag_id
+               where s.account_id = f.account_id and s.visibility in ('public', 'unlisted')) c
            where f.account_id = $1
-           group by f.id, t.name, f.created_at
            order by f.created_at, f.id"#,
         account
     )
@@ -49,9 +48,12 @@ pub async fn add(
 ) -> crate::Result<Option<Featured>> {
     // One change of an account's featured tags at a time, so two at once
     // cannot pass the limit together.
-    sqlx::query!("select id from accounts where id = $1 for update", account)
-        .fetch_optional(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "select id from accounts where id = $1 for no key update",
+        account
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let taken = sqlx::query_scalar!(
         r#"select count(*) as "n!" from featured_tags f
            where f.account_id = $1

@@ -203,26 +203,32 @@ pub async fn page(
     Ok(bounds.newest_first(rows))
 }
 
-/// For each of `targets`, up to `each` accounts that follow it and that
-/// `viewer` follows (newest follows of the viewer's first), as
-/// `(target, follower)` pairs.
+/// For each of `targets` that exists, up to `each` accounts that follow it
+/// and that `viewer` follows (newest follows of the viewer's first), as
+/// `(target, follower)` pairs, with `(target, None)` for a target that has
+/// none (or that blocks the viewer, or is blocked by them: its followers
+/// are not shown across a block).
 pub async fn familiar_followers(
     db: impl PgExecutor<'_>,
     viewer: i64,
     targets: &[i64],
     each: i64,
-) -> crate::Result<Vec<(i64, i64)>> {
+) -> crate::Result<Vec<(i64, Option<i64>)>> {
     let rows = sqlx::query!(
-        r#"select target as "target!", follower as "follower!" from (
-               select c.id as target, f.account_id as follower,
-                      row_number() over (partition by c.id
-                                         order by mine.created_at desc, f.account_id) as n
-               from (select distinct id from unnest($2::bigint[]) as u (id)) c
-               join follows f on f.target_account_id = c.id
+        r#"select c.id as "target!", x.follower as "follower?"
+           from (select distinct id from unnest($2::bigint[]) as u (id)) c
+           join accounts a on a.id = c.id
+           left join lateral (
+               select f.account_id as follower, mine.created_at
+               from follows f
                join follows mine on mine.account_id = $1 and mine.target_account_id = f.account_id
-               where f.account_id <> $1) x
-           where n <= $3
-           order by target, n"#,
+               where f.target_account_id = c.id and f.account_id <> $1
+               order by mine.created_at desc, f.account_id
+               limit $3) x
+             on not exists (select 1 from blocks b
+                            where (b.account_id = c.id and b.target_account_id = $1)
+                               or (b.account_id = $1 and b.target_account_id = c.id))
+           order by c.id, x.created_at desc, x.follower"#,
         viewer,
         targets,
         each

@@ -18,7 +18,7 @@ pub struct Version {
 
 /// Keeps the post as it stands now: as its original version (`original`,
 /// before its first edit is applied; nothing when versions are kept
-/// already), or as the edit just made.
+/// already), or as the edit just made, dated now (under the post's lock).
 pub async fn keep(conn: &mut PgConnection, status: i64, original: bool) -> crate::Result<()> {
     sqlx::query!(
         r#"insert into status_edits
@@ -28,7 +28,7 @@ pub async fn keep(conn: &mut PgConnection, status: i64, original: bool) -> crate
                            filter (where m.id is not null), '{}'),
                   coalesce(array_agg(coalesce(m.description, '') order by m.position, m.id)
                            filter (where m.id is not null), '{}'),
-                  case when $2 then s.created_at else coalesce(s.edited_at, now()) end
+                  case when $2 then s.created_at else clock_timestamp() end
            from statuses s
            left join media_attachments m on m.status_id = s.id
            where s.id = $1

@@ -236,7 +236,9 @@ pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<i64>
     Ok(author)
 }
 
-/// Changes what an edit may change; `edited_at` is set.
+/// Changes what an edit may change; `edited_at` is set to the moment of
+/// the change (under the post's lock, so edits are dated in the order they
+/// were applied).
 pub async fn update_text(
     conn: &mut PgConnection,
     id: i64,
@@ -247,7 +249,7 @@ pub async fn update_text(
 ) -> crate::Result<()> {
     sqlx::query!(
         "update statuses set text = $2, spoiler_text = $3, sensitive = $4, language = $5,
-                edited_at = now()
+                edited_at = clock_timestamp()
          where id = $1",
         id,
         text,
