@@ -305,8 +305,22 @@ pub struct IdList {
 }
 
 impl IdList {
+    /// The ids among those asked for, at most `max` (more is a 422): an
+    /// entry that is not an id names nothing and is left out, as Mastodon
+    /// does for relationships.
+    pub fn named(&self, max: usize) -> Result<Vec<i64>, ApiError> {
+        let raw = self.id.as_deref().unwrap_or_default();
+        if raw.len() > max {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: at most {max} ids at once"
+            )));
+        }
+        Ok(raw.iter().filter_map(|id| id.trim().parse().ok()).collect())
+    }
+
     /// The ids asked for (empty entries skipped), at most `max`; more, or
-    /// an entry that is not an id, is a 422.
+    /// an entry that is not an id, is a 422 (where the API document says
+    /// `id[]` holds ids).
     pub fn ids(&self, max: usize) -> Result<Vec<i64>, ApiError> {
         let raw = self.id.as_deref().unwrap_or_default();
         if raw.len() > max {

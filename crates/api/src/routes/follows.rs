@@ -154,7 +154,7 @@ async fn relationships_of(
     QueryParams(p): QueryParams<IdList>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let me = auth.user_with("read:follows")?;
-    let ids = p.ids(LIST_MAX as usize)?;
+    let ids = p.named(LIST_MAX as usize)?;
     let found = relationships::relationships(&state.db.primary, me, &ids).await?;
     // Keep the order the client asked in.
     let ordered = ids
