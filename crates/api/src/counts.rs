@@ -131,9 +131,11 @@ async fn counts(
 ) -> ApiResult<HashMap<i64, Vec<i64>>> {
     let mut cached = read(state, spec, ids).await;
     // One id missing (a hot post's counts expiring): concurrent callers take
-    // turns, and all but the first find the counts it stored.
+    // turns, and all but the first find the counts it stored, or it shared.
+    // Also when Redis did not answer in time (a crowd waiting for its
+    // connections): the crowd must not all fall through to PostgreSQL.
     let single = match (&cached, ids) {
-        (Some(rows), [id]) if rows[0].0.is_none() => {
+        (rows, [id]) if rows.as_ref().is_none_or(|rows| rows[0].0.is_none()) => {
             let key = keys(state, spec, *id).0;
             let arrived = std::time::Instant::now();
             let turn = state.flights.turn(&key).await;
