@@ -32,7 +32,7 @@ struct Spec {
 
 const STATUS: Spec = Spec {
     prefix: "status",
-    fields: &["favourites", "replies"],
+    fields: &["favourites", "replies", "reblogs"],
 };
 
 const ACCOUNT: Spec = Spec {
@@ -204,7 +204,7 @@ pub async fn statuses(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, S
         let loaded = statuses::counts(&state.db.primary, missing).await?;
         Ok(loaded
             .into_iter()
-            .map(|(id, c)| (id, vec![c.favourites, c.replies]))
+            .map(|(id, c)| (id, vec![c.favourites, c.replies, c.reblogs]))
             .collect())
     })
     .await?;
@@ -216,6 +216,7 @@ pub async fn statuses(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, S
                 StatusCounts {
                     favourites: v[0],
                     replies: v[1],
+                    reblogs: v[2],
                 },
             )
         })
@@ -302,7 +303,7 @@ pub async fn finish_favourite(state: &AppState, status_id: i64, delta: i64) {
     }
 }
 
-/// After a reply to these posts was added or removed.
+/// After a reply to these posts, or a boost of them, was added or removed.
 pub async fn forget_statuses(state: &AppState, ids: &[i64]) {
     changed(state, &STATUS, ids, None).await;
 }

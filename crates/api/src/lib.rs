@@ -28,6 +28,7 @@ pub mod flights;
 pub mod mail_links;
 pub mod microcache;
 pub mod middleware;
+pub mod operations;
 pub mod pages;
 pub mod pagination;
 pub mod params;

@@ -1,9 +1,11 @@
-//! A member's posts: `GET /api/v1/accounts/:id/statuses`, with `only_media`,
-//! `exclude_replies` and `tagged`, showing only what the caller may see.
+//! A member's posts and boosts: `GET /api/v1/accounts/:id/statuses`, with
+//! `only_media`, `exclude_replies`, `exclude_reblogs`, `tagged` and
+//! `pinned`, showing only what the caller may see.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use lookbook_core::db::pins;
 use lookbook_core::db::statuses::{self, AccountFilter};
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,6 +31,8 @@ struct Filters {
     #[serde(default, deserialize_with = "flex_bool")]
     exclude_replies: Option<bool>,
     #[serde(default, deserialize_with = "flex_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flex_bool")]
     pinned: Option<bool>,
     #[serde(default, deserialize_with = "flex_string")]
     tagged: Option<String>,
@@ -41,7 +45,9 @@ struct Filters {
     params(("id" = String, Path, description = "Account id"),
            ("only_media" = Option<bool>, Query, description = "Only posts with photos"),
            ("exclude_replies" = Option<bool>, Query, description = "Leave out comments on others' posts"),
-           ("tagged" = Option<String>, Query, description = "Only posts with this hashtag")),
+           ("exclude_reblogs" = Option<bool>, Query, description = "Leave out boosts"),
+           ("tagged" = Option<String>, Query, description = "Only posts with this hashtag"),
+           ("pinned" = Option<bool>, Query, description = "Only the posts pinned to the profile, newest pin first")),
     responses((status = 200, description = "Statuses, with a Link header"), (status = 404, description = "No such account")))]
 async fn account_statuses(
     State(state): State<AppState>,
@@ -56,14 +62,17 @@ async fn account_statuses(
         .page
         .bounds(limits.page_default.into(), limits.page_max.into())?;
     let path = format!("/api/v1/accounts/{}/statuses", owner.id);
-    // Pinning is not offered, so nothing is pinned.
+    // The pinned posts all at once, newest pin first.
     if f.pinned == Some(true) {
-        return status_page(&state, auth.viewer(), &path, &[], &[], bounds.limit).await;
+        let db = state.reader(auth.viewer()).await;
+        let ids = pins::of_account(db, owner.id, auth.viewer()).await?;
+        return status_page(&state, auth.viewer(), &path, &[], &ids, bounds.limit).await;
     }
     let tagged = f.tagged.as_deref().map(|t| t.trim_start_matches('#'));
     let filter = AccountFilter {
         only_media: f.only_media.unwrap_or(false),
         exclude_replies: f.exclude_replies.unwrap_or(false),
+        exclude_reblogs: f.exclude_reblogs.unwrap_or(false),
         tagged,
     };
     let ids = statuses::by_account(

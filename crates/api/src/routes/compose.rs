@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
-use lookbook_core::db::{accounts, counters, ids, media};
+use lookbook_core::db::{accounts, counters, ids, media, reblogs};
 use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text::{self, Span};
@@ -258,15 +258,11 @@ async fn create(
     }
     let in_reply_to = match p.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => {
-            let parent = parse_id(raw)?;
-            statuses::visible(&state.db.primary, parent, Some(me))
+            // A comment on a boost answers the post it shares.
+            let parent = reblogs::target(&state.db.primary, parse_id(raw)?, Some(me))
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let row = statuses::load(&state.db.primary, &[parent])
-                .await?
-                .pop()
-                .ok_or(ApiError::NotFound)?;
-            Some((row.id, row.account_id))
+            Some((parent.id, parent.account_id))
         }
         None => None,
     };
@@ -316,7 +312,7 @@ async fn create(
     if let Some((parent, _)) = in_reply_to {
         let reply = StatusCounts {
             replies: 1,
-            favourites: 0,
+            ..Default::default()
         };
         statuses::add_counts(&mut tx, parent, reply).await?;
     }

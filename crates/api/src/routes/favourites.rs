@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use lookbook_core::db::marks::{self, Mark};
 use lookbook_core::db::notifications::{self, Created, Kind};
 use lookbook_core::db::relationships::List;
-use lookbook_core::db::statuses;
+use lookbook_core::db::{reblogs, statuses};
 use lookbook_core::stream;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -49,10 +49,11 @@ async fn change(
         Mark::Bookmark => "write:bookmarks",
     };
     let me = auth.user_with(scope)?;
-    let id = parse_id(id)?;
-    statuses::visible(&state.db.primary, id, Some(me))
+    // Marking a boost marks the post it shares.
+    let id = reblogs::target(&state.db.primary, parse_id(id)?, Some(me))
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)?
+        .id;
     let favourite = mark == Mark::Favourite;
     if favourite {
         counts::begin_favourite(state, id).await;

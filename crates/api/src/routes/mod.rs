@@ -28,8 +28,10 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod passwords;
+pub mod pins;
 pub mod preferences;
 pub mod push_subscription;
+pub mod reblogs;
 pub mod registration;
 pub mod search;
 pub mod status_edit;
@@ -106,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status_edit::routes())
         .merge(status_history::routes())
         .merge(favourites::routes())
+        .merge(reblogs::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())
@@ -116,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(trends::routes())
         .merge(search::routes())
         .merge(notifications::routes())
+        .merge(pins::routes())
         .merge(grouped_notifications::routes())
         .merge(notification_requests::routes())
         .merge(markers::routes())

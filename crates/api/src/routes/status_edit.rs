@@ -53,6 +53,11 @@ async fn edit(
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("write:statuses")?;
     let current = crate::statuses::own(&state, me, &id).await?;
+    if current.reblog_of_id.is_some() {
+        return Err(ApiError::Unprocessable(
+            "Validation failed: A boost cannot be edited".into(),
+        ));
+    }
     let id = current.id;
     let (text, spoiler) = p.texts(&state)?;
     let language = p.language()?;

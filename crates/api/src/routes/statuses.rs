@@ -5,10 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use lookbook_core::db::counters;
-use lookbook_core::db::statuses::{self, StatusCounts};
-use lookbook_core::stream::{Channel, Event};
-use lookbook_core::tasks::{self, Task};
+use lookbook_core::db::{reblogs, statuses};
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,9 +14,8 @@ use super::accounts::parse_id;
 
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
-use crate::cached::{self, Kind};
-use crate::counts;
 use crate::error::{ApiError, ApiResult};
+use crate::operations::removal;
 use crate::params::{IdList, QueryParams};
 use crate::statuses::{render, render_visible};
 
@@ -64,8 +60,8 @@ async fn show(
     render_visible(&state, auth.viewer(), id).await.map(Json)
 }
 
-/// Deletes one of the caller's posts; answers with it, `text` included, so a
-/// client can offer to redraft it.
+/// Deletes one of the caller's posts or boosts; answers with it, `text`
+/// included, so a client can offer to redraft it.
 #[utoipa::path(delete, path = "/api/v1/statuses/{id}", tag = "statuses",
     params(("id" = String, Path, description = "Status id")),
     responses((status = 200, description = "The deleted Status with its source text"), (status = 404, description = "No such post of the caller's")))]
@@ -82,44 +78,7 @@ async fn delete(
         .pop()
         .ok_or(ApiError::NotFound)?;
     entity["text"] = row.text.into();
-
-    let mut tx = state.begin().await?;
-    if statuses::lock(&mut tx, id).await? != Some(me) {
-        return Err(ApiError::NotFound);
-    }
-    let Some(deleted) = statuses::delete(&mut tx, id).await? else {
-        return Err(ApiError::NotFound);
-    };
-    let one_less = counters::Counts {
-        statuses: -1,
-        ..Default::default()
-    };
-    counters::add(&mut tx, deleted.account_id, one_less).await?;
-    if let Some(parent) = deleted.in_reply_to_id {
-        let reply = StatusCounts {
-            replies: -1,
-            favourites: 0,
-        };
-        statuses::add_counts(&mut tx, parent, reply).await?;
-    }
-    let unfeed = Task::UnfeedStatus {
-        status_id: id,
-        author_id: deleted.account_id,
-    };
-    tasks::enqueue(&mut tx, &unfeed).await?;
-    if !deleted.keys.is_empty() {
-        tasks::enqueue(&mut tx, &Task::DeleteObjects { keys: deleted.keys }).await?;
-    }
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    let gone = (Channel::Everyone, Event::Delete { status_id: id });
-    lookbook_core::stream::publish(&state.kv, &[gone]).await;
-    let mut changed = deleted.replies.clone();
-    changed.push(id);
-    cached::forget(&state, Kind::Status, &changed).await;
-    counts::forget_accounts(&state, &[deleted.account_id]).await;
-    if let Some(parent) = deleted.in_reply_to_id {
-        counts::forget_statuses(&state, &[parent]).await;
-    }
+    removal::remove(&state, me, id).await?;
     Ok(Json(entity))
 }
 
@@ -138,9 +97,11 @@ async fn context(
     let id = parse_id(&id)?;
     let viewer = auth.viewer();
     let db = &state.db.primary;
-    statuses::visible(db, id, viewer)
+    // A boost's thread is the thread of the post it shares.
+    let id = reblogs::target(db, id, viewer)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)?
+        .id;
     let ancestors = statuses::ancestors(db, id, viewer).await?;
     let descendants = statuses::descendants(db, id, viewer).await?;
     Ok(Json(json!({

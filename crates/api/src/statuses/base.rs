@@ -74,8 +74,9 @@ fn media_json(state: &AppState, photo: &MediaWithItems) -> Value {
 }
 
 /// The cached part of each post that exists, by id, read in one query. The
-/// author's id rides along as `account_id` (a field Mastodon's entity does
-/// not have; it is replaced by the author's Account when the page is put
+/// author's id rides along as `account_id`, and a boost's shared post as
+/// `reblog_of_id` (fields Mastodon's entity does not have; they are replaced
+/// by the author's Account and the shared Status when the page is put
 /// together).
 pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
     let rows = statuses::load_full(&state.db.primary, ids).await?;
@@ -85,7 +86,7 @@ pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value
         let status = &row.status;
         let id = status.id;
         let username = &row.username;
-        let entity = json!({
+        let mut entity = json!({
             "id": id.to_string(),
             "account_id": status.account_id,
             "created_at": time(status.created_at),
@@ -119,6 +120,11 @@ pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value
             "poll": Value::Null,
             "filtered": [],
         });
+        if let Some(original) = status.reblog_of_id {
+            // Replaced by the shared post's Status when the page is put together.
+            entity["reblog_of_id"] = original.into();
+            entity["uri"] = format!("{base}/users/{username}/statuses/{id}/activity").into();
+        }
         out.insert(id, entity);
     }
     Ok(out)

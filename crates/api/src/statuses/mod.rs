@@ -44,7 +44,9 @@ pub async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Va
 }
 
 /// The posts with these ids as Status JSON, in the order given; ids that no
-/// longer exist are left out. Visibility is the caller's business.
+/// longer exist are left out. A boost carries the post it shares under
+/// `reblog`, with the viewer's marks of that post. Visibility is the
+/// caller's business.
 pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiResult<Vec<Value>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -54,6 +56,22 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         base::load(&loader, &missing).await
     })
     .await?;
+    let mut shared_ids: Vec<i64> = bases
+        .values()
+        .filter_map(|b| b["reblog_of_id"].as_i64())
+        .collect();
+    shared_ids.sort_unstable();
+    shared_ids.dedup();
+    let shared: HashMap<i64, Value> = if shared_ids.is_empty() {
+        HashMap::new()
+    } else {
+        // A shared post is never a boost itself, so this goes one level deep.
+        Box::pin(render(state, viewer, &shared_ids))
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((s["id"].as_str()?.parse().ok()?, s)))
+            .collect()
+    };
     let mut author_ids: Vec<i64> = bases
         .values()
         .filter_map(|b| b["account_id"].as_i64())
@@ -87,19 +105,34 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         let Some(author) = authors.get(&author_id) else {
             continue;
         };
+        let shared_id = entity["reblog_of_id"].as_i64();
         if let Some(fields) = entity.as_object_mut() {
             fields.remove("account_id");
+            fields.remove("reblog_of_id");
         }
         let counts = counts.get(id).copied().unwrap_or_default();
         entity["account"] = author.clone();
         entity["replies_count"] = counts.replies.into();
         entity["favourites_count"] = counts.favourites.into();
-        if let Some((favourites, bookmarks)) = &marked {
-            entity["favourited"] = favourites.contains(id).into();
-            entity["bookmarked"] = bookmarks.contains(id).into();
-            entity["reblogged"] = false.into();
+        entity["reblogs_count"] = counts.reblogs.into();
+        if let Some(marked) = &marked {
+            entity["favourited"] = marked.favourites.contains(id).into();
+            entity["bookmarked"] = marked.bookmarks.contains(id).into();
+            entity["reblogged"] = marked.reblogs.contains(id).into();
             entity["muted"] = false.into();
-            entity["pinned"] = false.into();
+            entity["pinned"] = marked.pins.contains(id).into();
+        }
+        if let Some(shared_id) = shared_id {
+            // Gone since the boost was read: the boost goes with it.
+            let Some(original) = shared.get(&shared_id) else {
+                continue;
+            };
+            for mark in ["favourited", "bookmarked", "reblogged"] {
+                if let Some(on) = original.get(mark) {
+                    entity[mark] = on.clone();
+                }
+            }
+            entity["reblog"] = original.clone();
         }
         out.push(entity);
     }

@@ -13,7 +13,7 @@ mod sse;
 mod ws;
 
 use lookbook_core::db::notifications;
-use lookbook_core::db::statuses;
+use lookbook_core::db::{statuses, timelines};
 use lookbook_core::stream::{Channel, Event};
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -214,14 +214,19 @@ async fn visible_post(
     id: i64,
     stream: &Stream,
 ) -> Option<Value> {
+    let status = render(state, me, &[id]).await.ok()?.pop()?;
     if let Some(me) = me {
-        // Visibility, blocks and mutes.
-        let kept = statuses::visible_among(&state.db.primary, &[id], me)
-            .await
-            .ok()?;
+        // Visibility, blocks and mutes; a boost (which reaches homes only)
+        // by the home's rules, which also weigh the shared post's author
+        // and whether the member hides this booster's boosts.
+        let db = &state.db.primary;
+        let kept = if status["reblog"].is_null() {
+            statuses::visible_among(db, &[id], me).await.ok()?
+        } else {
+            timelines::home_filter(db, me, &[id]).await.ok()?
+        };
         kept.first()?;
     }
-    let status = render(state, me, &[id]).await.ok()?.pop()?;
     let visibility = status["visibility"].as_str().unwrap_or_default();
     if (stream.public_only || me.is_none()) && visibility != "public" {
         return None;

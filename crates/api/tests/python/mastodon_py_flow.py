@@ -133,6 +133,16 @@ assert [s.id for s in ann.account_statuses(me.id, only_media=True)] == [posted.i
 deleted = bob.status_delete(comment.id)
 assert deleted.text == "Love the colour", deleted
 
+step("boost, see who boosted, take the boost back")
+boost = bob.status_reblog(posted.id)
+assert boost.reblog.id == posted.id and boost.reblog.reblogs_count == 1, boost
+assert [a.id for a in ann.status_reblogged_by(posted.id)] == [bob_id]
+assert [s.id for s in ann.account_statuses(bob_id)] == [boost.id]
+assert [n.account.id for n in ann.notifications(types=["reblog"])] == [bob_id]
+unboosted = bob.status_unreblog(posted.id)
+assert unboosted.id == posted.id and not unboosted.reblogged, unboosted
+assert ann.status_reblogged_by(posted.id) == []
+
 step("mute and block")
 assert ann.account_mute(bob_id).muting
 assert [a.id for a in ann.mutes()] == [bob_id]

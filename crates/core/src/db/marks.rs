@@ -43,7 +43,7 @@ pub async fn set(
     if inserted == 1 && mark == Mark::Favourite {
         let delta = StatusCounts {
             favourites: 1,
-            replies: 0,
+            ..Default::default()
         };
         statuses::add_counts(conn, status_id, delta).await?;
     }
@@ -78,39 +78,51 @@ pub async fn clear(
     if deleted == 1 && mark == Mark::Favourite {
         let delta = StatusCounts {
             favourites: -1,
-            replies: 0,
+            ..Default::default()
         };
         statuses::add_counts(conn, status_id, delta).await?;
     }
     Ok(deleted == 1)
 }
 
-/// Which of `ids` the viewer has favourited and bookmarked.
-pub async fn among(
-    db: impl PgExecutor<'_>,
-    viewer: i64,
-    ids: &[i64],
-) -> crate::Result<(HashSet<i64>, HashSet<i64>)> {
+/// The viewer's marks among a page of posts.
+#[derive(Debug, Default)]
+pub struct Marked {
+    pub favourites: HashSet<i64>,
+    pub bookmarks: HashSet<i64>,
+    /// The posts the viewer boosted.
+    pub reblogs: HashSet<i64>,
+    /// The viewer's posts pinned to their profile.
+    pub pins: HashSet<i64>,
+}
+
+/// Which of `ids` the viewer has favourited, bookmarked, boosted and pinned.
+pub async fn among(db: impl PgExecutor<'_>, viewer: i64, ids: &[i64]) -> crate::Result<Marked> {
     let rows = sqlx::query!(
-        r#"select status_id as "status_id!", true as "favourite!" from favourites
+        r#"select status_id as "status_id!", 'f' as "mark!" from favourites
              where account_id = $1 and status_id = any($2)
            union all
-           select status_id, false from bookmarks where account_id = $1 and status_id = any($2)"#,
+           select status_id, 'b' from bookmarks where account_id = $1 and status_id = any($2)
+           union all
+           select reblog_of_id, 'r' from statuses where account_id = $1 and reblog_of_id = any($2)
+           union all
+           select status_id, 'p' from status_pins where account_id = $1 and status_id = any($2)"#,
         viewer,
         ids
     )
     .fetch_all(db)
     .await?;
-    let mut favourites = HashSet::new();
-    let mut bookmarks = HashSet::new();
+    let mut marked = Marked::default();
     for r in rows {
-        if r.favourite {
-            favourites.insert(r.status_id);
-        } else {
-            bookmarks.insert(r.status_id);
-        }
+        let set = match r.mark.as_str() {
+            "f" => &mut marked.favourites,
+            "b" => &mut marked.bookmarks,
+            "r" => &mut marked.reblogs,
+            _ => &mut marked.pins,
+        };
+        set.insert(r.status_id);
     }
-    Ok((favourites, bookmarks))
+    Ok(marked)
 }
 
 /// A page of the member's marked posts that they may still see, newest mark

@@ -213,7 +213,7 @@ pub async fn create_for_subscribers(
     pushed(conn, rows.into_iter().map(|r| (r.id, r.account_id))).await
 }
 
-/// Notifies those who liked, bookmarked or commented on a post that it was
+/// Notifies those who liked, bookmarked, boosted or commented on a post that it was
 /// edited; an earlier edit's notification makes way for the new one.
 pub async fn create_for_edit(
     conn: &mut PgConnection,
@@ -234,7 +234,8 @@ pub async fn create_for_edit(
            select i.account_id, $1, 'update', $2, false
            from (select account_id from favourites where status_id = $2
                  union select account_id from bookmarks where status_id = $2
-                 union select account_id from statuses where in_reply_to_id = $2) i
+                 union select account_id from statuses where in_reply_to_id = $2
+                 union select account_id from statuses where reblog_of_id = $2) i
            where notification_decision(i.account_id, $1, 'update', $2) = 'accept'
            on conflict do nothing
            returning id, account_id"#,

@@ -114,6 +114,8 @@ pub enum List {
     FollowRequests,
     /// Who favourited the post (the owner is a post id).
     FavouritedBy,
+    /// Who boosted the post (the owner is a post id).
+    RebloggedBy,
 }
 
 /// A page of `list` for `owner`. With `min_id`, the page is the one just
@@ -132,6 +134,7 @@ pub async fn page(
         List::Mutes => "mutes",
         List::FollowRequests => "follow_requests",
         List::FavouritedBy => "favourited_by",
+        List::RebloggedBy => "reblogged_by",
     };
     // Two statements, so each orders by plain `id` and the (owner, id)
     // indexes serve the page without sorting the whole list.
@@ -156,6 +159,9 @@ pub async fn page(
                union all
                select id, account_id, null from favourites
                  where $1 = 'favourited_by' and status_id = $2
+               union all
+               select id, account_id, null from statuses
+                 where $1 = 'reblogged_by' and reblog_of_id = $2
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id limit $5"#,
@@ -188,6 +194,9 @@ pub async fn page(
                union all
                select id, account_id, null from favourites
                  where $1 = 'favourited_by' and status_id = $2
+               union all
+               select id, account_id, null from statuses
+                 where $1 = 'reblogged_by' and reblog_of_id = $2
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id desc limit $5"#,

@@ -27,6 +27,8 @@ pub struct Status {
     pub language: Option<String>,
     pub in_reply_to_id: Option<i64>,
     pub in_reply_to_account_id: Option<i64>,
+    /// The post this one boosts (a boost has no text of its own).
+    pub reblog_of_id: Option<i64>,
     pub app_name: Option<String>,
     pub app_website: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -53,6 +55,7 @@ pub struct NewStatus<'a> {
 pub struct StatusCounts {
     pub favourites: i64,
     pub replies: i64,
+    pub reblogs: i64,
 }
 
 /// Filters of an account's post list.
@@ -60,6 +63,7 @@ pub struct StatusCounts {
 pub struct AccountFilter<'a> {
     pub only_media: bool,
     pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
     pub tagged: Option<&'a str>,
 }
 
@@ -267,7 +271,7 @@ pub async fn load(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<Sta
     let rows = sqlx::query_as!(
         Status,
         r#"select s.id, s.account_id, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
-                  s.in_reply_to_id, s.in_reply_to_account_id, a.name as "app_name?",
+                  s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, a.name as "app_name?",
                   a.website as "app_website?", s.created_at, s.edited_at
            from statuses s left join apps a on a.id = s.application_id
            where s.id = any($1)"#,
@@ -309,7 +313,7 @@ struct Mentioned {
 pub async fn load_full(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<FullStatus>> {
     let rows = sqlx::query!(
         r#"select s.id, s.account_id, s.text, s.spoiler_text, s.sensitive, s.visibility, s.language,
-                  s.in_reply_to_id, s.in_reply_to_account_id, ap.name as "app_name?",
+                  s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, ap.name as "app_name?",
                   ap.website as "app_website?", s.created_at, s.edited_at, a.username,
                   coalesce((
                       select json_agg(json_build_object(
@@ -361,6 +365,7 @@ pub async fn load_full(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Ve
                     language: r.language,
                     in_reply_to_id: r.in_reply_to_id,
                     in_reply_to_account_id: r.in_reply_to_account_id,
+                    reblog_of_id: r.reblog_of_id,
                     app_name: r.app_name,
                     app_website: r.app_website,
                     created_at: r.created_at,
@@ -508,6 +513,7 @@ pub async fn by_account(
            and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
            and (not $4 or s.has_media)
            and (not $5 or s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)
+           and (not $9 or s.reblog_of_id is null)
            and ($6::text is null or exists (
                 select 1 from status_tags st join tags t on t.id = st.tag_id
                 where st.status_id = s.id and t.name = lower($6)))
@@ -520,7 +526,8 @@ pub async fn by_account(
             filter.exclude_replies,
             filter.tagged,
             viewer,
-            bounds.limit
+            bounds.limit,
+            filter.exclude_reblogs
         )
         .fetch_all(db)
         .await?
@@ -531,6 +538,7 @@ pub async fn by_account(
            and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
            and (not $4 or s.has_media)
            and (not $5 or s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)
+           and (not $9 or s.reblog_of_id is null)
            and ($6::text is null or exists (
                 select 1 from status_tags st join tags t on t.id = st.tag_id
                 where st.status_id = s.id and t.name = lower($6)))
@@ -543,7 +551,8 @@ pub async fn by_account(
             filter.exclude_replies,
             filter.tagged,
             viewer,
-            bounds.limit
+            bounds.limit,
+            filter.exclude_reblogs
         )
         .fetch_all(db)
         .await?
@@ -566,12 +575,15 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> crate::Result<Option<De
     sqlx::query!("delete from media_attachments where status_id = $1", id)
         .execute(&mut *conn)
         .await?;
-    // Its replies stay, answering nothing from now on.
+    // Its replies stay, answering nothing from now on; its boosts go with it.
     let replies = sqlx::query_scalar!("select id from statuses where in_reply_to_id = $1", id)
         .fetch_all(&mut *conn)
         .await?;
+    let reblogs = sqlx::query_scalar!("select id from statuses where reblog_of_id = $1", id)
+        .fetch_all(&mut *conn)
+        .await?;
     let row = sqlx::query!(
-        "delete from statuses where id = $1 returning account_id, in_reply_to_id",
+        "delete from statuses where id = $1 returning account_id, in_reply_to_id, reblog_of_id",
         id
     )
     .fetch_optional(conn)
@@ -579,8 +591,10 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> crate::Result<Option<De
     Ok(row.map(|r| Deleted {
         account_id: r.account_id,
         in_reply_to_id: r.in_reply_to_id,
+        reblog_of_id: r.reblog_of_id,
         keys,
         replies,
+        reblogs,
     }))
 }
 
@@ -589,9 +603,13 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> crate::Result<Option<De
 pub struct Deleted {
     pub account_id: i64,
     pub in_reply_to_id: Option<i64>,
+    /// The post it boosted, when it was a boost.
+    pub reblog_of_id: Option<i64>,
     pub keys: Vec<String>,
     /// The posts that answered it.
     pub replies: Vec<i64>,
+    /// Its boosts, deleted with it.
+    pub reblogs: Vec<i64>,
 }
 
 /// Adds to one random shard of the post's counters.
@@ -602,14 +620,17 @@ pub async fn add_counts(
 ) -> crate::Result<()> {
     let shard = rand::random_range(0..SHARDS);
     sqlx::query!(
-        "insert into status_counters (status_id, shard, favourites, replies) values ($1, $2, $3, $4)
+        "insert into status_counters (status_id, shard, favourites, replies, reblogs)
+         values ($1, $2, $3, $4, $5)
          on conflict (status_id, shard) do update set
             favourites = status_counters.favourites + excluded.favourites,
-            replies = status_counters.replies + excluded.replies",
+            replies = status_counters.replies + excluded.replies,
+            reblogs = status_counters.reblogs + excluded.reblogs",
         status_id,
         shard,
         delta.favourites,
-        delta.replies
+        delta.replies,
+        delta.reblogs
     )
     .execute(conn)
     .await?;
@@ -622,7 +643,8 @@ pub async fn counts(
     ids: &[i64],
 ) -> crate::Result<HashMap<i64, StatusCounts>> {
     let rows = sqlx::query!(
-        r#"select status_id, sum(favourites)::bigint as "favourites!", sum(replies)::bigint as "replies!"
+        r#"select status_id, sum(favourites)::bigint as "favourites!", sum(replies)::bigint as "replies!",
+                  sum(reblogs)::bigint as "reblogs!"
            from status_counters where status_id = any($1) group by status_id"#,
         ids
     )
@@ -634,6 +656,7 @@ pub async fn counts(
             let counts = StatusCounts {
                 favourites: r.favourites,
                 replies: r.replies,
+                reblogs: r.reblogs,
             };
             (r.status_id, counts)
         })

@@ -216,7 +216,7 @@ pub struct PublicFilter {
     pub none: Vec<String>,
 }
 
-/// A page of public posts (not comments on others' posts), newest first,
+/// A page of public posts (not comments on others' posts, not boosts), newest first,
 /// leaving out authors the viewer blocks, is blocked by, or mutes. Two
 /// statements, so each walks the public index in its own direction.
 pub async fn public(
@@ -229,7 +229,7 @@ pub async fn public(
     let ids = if bounds.ascending() {
         sqlx::query_scalar!(
             "select id from statuses s
-             where visibility = 'public' and id > $1 and ($2::bigint is null or id < $2)
+             where visibility = 'public' and reblog_of_id is null and id > $1 and ($2::bigint is null or id < $2)
                and public_match(id, account_id, in_reply_to_account_id, has_media, $3, $4, $5, $6, $7)
              order by id limit $8",
             lower,
@@ -246,7 +246,7 @@ pub async fn public(
     } else {
         sqlx::query_scalar!(
             "select id from statuses s
-             where visibility = 'public' and ($1::bigint is null or id > $1) and ($2::bigint is null or id < $2)
+             where visibility = 'public' and reblog_of_id is null and ($1::bigint is null or id > $1) and ($2::bigint is null or id < $2)
                and public_match(id, account_id, in_reply_to_account_id, has_media, $3, $4, $5, $6, $7)
              order by id desc limit $8",
             lower,

@@ -74,19 +74,20 @@ pub async fn tags(db: impl PgExecutor<'_> + Copy, limit: i64) -> crate::Result<V
         .collect())
 }
 
-/// Public posts (not comments) from the last two days, by favourites and
-/// replies (a reply counting double, every post starting at one), weighted
-/// by age.
+/// Public posts (not comments, not boosts) from the last two days, by
+/// favourites, boosts and replies (a reply counting double, every post
+/// starting at one), weighted by age.
 pub async fn statuses(db: impl PgExecutor<'_>, limit: i64) -> crate::Result<Vec<i64>> {
     let since = super::ids::lower_bound(
         std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86400),
     );
     let ids = sqlx::query_scalar!(
         r#"select s.id from statuses s
-           left join lateral (select sum(favourites) as f, sum(replies) as r
+           left join lateral (select sum(favourites) as f, sum(replies) as r, sum(reblogs) as b
                               from status_counters c where c.status_id = s.id) c on true
            where s.id > $1 and s.visibility = 'public' and s.in_reply_to_id is null
-           order by (1 + coalesce(c.f, 0) + 2 * coalesce(c.r, 0))::float8
+             and s.reblog_of_id is null
+           order by (1 + coalesce(c.f, 0) + 2 * coalesce(c.r, 0) + coalesce(c.b, 0))::float8
                     * exp(-extract(epoch from now() - s.created_at)::float8 / 3600.0 / $2::float8) desc, s.id desc
            limit $3"#,
         since,

@@ -1,8 +1,9 @@
 //! `fan_out`: puts a new post into the Redis home feeds of those who should
 //! see it — the author, the followers (for a comment on someone else's
 //! post, only followers of both), those mentioned and those following one
-//! of its hashtags — in batches. Authors with very many followers are
-//! skipped: readers merge their posts in. Adding a post twice is a no-op.
+//! of its hashtags — in batches (a boost reaches the booster's followers).
+//! Authors with very many followers are skipped: readers merge their posts
+//! in. Adding a post twice is a no-op.
 //! Followers who asked (`notify`) get a `status` notification, and every
 //! stream that should show the post hears of it once the task commits.
 
@@ -61,7 +62,9 @@ pub async fn run(
         .map_err(TaskError::Transient)?;
     let update = Event::Update { status_id };
     events.extend(direct.iter().map(|id| (Channel::User(*id), update)));
-    if status.visibility == "public" {
+    let boost = status.reblog_of_id.is_some();
+    // Boosts stay out of the public streams, and subscribers hear of new posts only.
+    if status.visibility == "public" && !boost {
         events.push((Channel::Public, update));
         let tags = statuses::tag_names(&mut *tx, status_id)
             .await
@@ -69,15 +72,18 @@ pub async fn run(
         events.extend(tags.into_iter().map(|t| (Channel::Hashtag(t), update)));
     }
     // Followers who asked to hear of every post get a notification.
-    let subscribed = notifications::create_for_subscribers(&mut *tx, status.account_id, status_id)
-        .await
-        .map_err(transient)?;
-    events.extend(subscribed.iter().map(|c| {
-        let event = Event::Notification {
-            notification_id: c.id,
-        };
-        (Channel::User(c.recipient), event)
-    }));
+    if !boost {
+        let subscribed =
+            notifications::create_for_subscribers(&mut *tx, status.account_id, status_id)
+                .await
+                .map_err(transient)?;
+        events.extend(subscribed.iter().map(|c| {
+            let event = Event::Notification {
+                notification_id: c.id,
+            };
+            (Channel::User(c.recipient), event)
+        }));
+    }
     if status.visibility == "direct" {
         return Ok(());
     }
