@@ -13,11 +13,11 @@ alter table status_counters add column reblogs bigint not null default 0;
 -- Whether `viewer` (null: nobody signed in) may see a post of `author` with
 -- `visibility`: the author always; nobody across a block; public and
 -- unlisted posts everyone; followers-only posts followers and those
--- mentioned; direct posts those mentioned. A boost is seen only by those
--- who may see it and are not blocked by, nor block, the shared post's author.
+-- mentioned; direct posts those mentioned. Another member's boost is seen
+-- only by those who are not blocked by, nor block, the shared post's author.
 create or replace function status_visible(status_id bigint, author bigint, visibility text, viewer bigint)
 returns boolean language sql stable as $$
-    select (coalesce(author = viewer, false)
+    select coalesce(author = viewer, false)
         or (
             not exists (
                 select 1 from blocks
@@ -30,12 +30,12 @@ returns boolean language sql stable as $$
                     select 1 from follows where account_id = viewer and target_account_id = author))
                 or exists (select 1 from mentions m where m.status_id = $1 and m.account_id = viewer)
             )
-        ))
-        and not exists (
-            select 1 from statuses r join statuses o on o.id = r.reblog_of_id
-            join blocks b on (b.account_id = viewer and b.target_account_id = o.account_id)
-                          or (b.account_id = o.account_id and b.target_account_id = viewer)
-            where r.id = $1 and r.reblog_of_id is not null
+            and not exists (
+                select 1 from statuses r join statuses o on o.id = r.reblog_of_id
+                join blocks b on (b.account_id = viewer and b.target_account_id = o.account_id)
+                              or (b.account_id = o.account_id and b.target_account_id = viewer)
+                where r.id = $1 and r.reblog_of_id is not null
+            )
         )
 $$;
 

@@ -3,6 +3,7 @@
 //! with one query for all their counters.
 
 pub mod device;
+pub mod list;
 pub mod notification;
 pub mod push;
 pub mod status_edit;

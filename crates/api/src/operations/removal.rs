@@ -3,9 +3,9 @@
 //! the feed clean-up and photo deletion as tasks), then the caches and the
 //! streams once it committed.
 
+use lookbook_core::db::counters;
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::statuses::{self, StatusCounts};
-use lookbook_core::db::{counters, reblogs};
 use lookbook_core::stream::{self, Channel, Event};
 use lookbook_core::tasks::{self, Task};
 
@@ -77,14 +77,11 @@ pub async fn remove(state: &AppState, me: i64, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Takes back the member's boost of `shared`, if they boosted it.
-pub async fn unboost(state: &AppState, me: i64, shared: i64) -> ApiResult<()> {
-    match reblogs::of(&state.db.primary, me, shared).await? {
-        // Removed meanwhile by another request: the outcome is the same.
-        Some(boost) => match remove(state, me, boost).await {
-            Err(ApiError::NotFound) | Ok(()) => Ok(()),
-            Err(err) => Err(err),
-        },
-        None => Ok(()),
+/// Takes back the member's boost `boost`; one removed meanwhile by another
+/// request is the same outcome.
+pub async fn remove_boost(state: &AppState, me: i64, boost: i64) -> ApiResult<()> {
+    match remove(state, me, boost).await {
+        Err(ApiError::NotFound) | Ok(()) => Ok(()),
+        Err(err) => Err(err),
     }
 }

@@ -20,6 +20,7 @@ pub mod grouped_notifications;
 pub mod health;
 pub mod instance;
 pub mod items;
+pub mod lists;
 pub mod mail_preferences;
 pub mod markers;
 pub mod media;
@@ -71,8 +72,9 @@ use crate::error::error_response;
         (name = "follows", description = "Following and follow requests"),
         (name = "blocks", description = "Blocks and mutes"),
         (name = "media", description = "Photo uploads and their processing"),
-        (name = "statuses", description = "Posts, comments, favourites and bookmarks"),
-        (name = "timelines", description = "Home, public and hashtag timelines; hashtags"),
+        (name = "statuses", description = "Posts, comments, favourites, bookmarks, boosts and pins"),
+        (name = "timelines", description = "Home, list, public and hashtag timelines; hashtags"),
+        (name = "lists", description = "Named groups of followed accounts, each with its timeline"),
         (name = "notifications", description = "Notifications, grouped or one by one; the policy for strangers; read markers"),
         (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
         (name = "push", description = "Web Push subscriptions: notifications sent to a browser or phone"),
@@ -109,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status_history::routes())
         .merge(favourites::routes())
         .merge(reblogs::routes())
+        .merge(lists::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())

@@ -42,8 +42,8 @@ const VISIBILITIES: &[&str] = &["public", "unlisted", "private"];
 #[schema(as = ReblogForm)]
 struct ReblogParams {
     /// Who sees the boost: `public`, `unlisted` or `private` (default: the
-    /// member's default visibility). A boost of a followers-only post is
-    /// followers-only.
+    /// member's default visibility, `private` when that is `direct`). A
+    /// boost of a followers-only post is followers-only.
     #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     visibility: Option<String>,
@@ -73,12 +73,16 @@ async fn reblog(
     let visibility = match shared.visibility.as_str() {
         "public" | "unlisted" => match p.visibility.filter(|v| !v.is_empty()) {
             Some(v) => v,
-            None => {
-                accounts::by_id(&state.db.primary, me)
-                    .await?
-                    .ok_or(ApiError::NotFound)?
-                    .privacy
-            }
+            // A default of direct (not a boost's) shares with followers.
+            None => match accounts::by_id(&state.db.primary, me)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .privacy
+                .as_str()
+            {
+                "direct" => "private".to_string(),
+                default => default.to_string(),
+            },
         },
         "private" if own => "private".to_string(),
         _ => return Err(ApiError::Forbidden("This action is not allowed".into())),
@@ -136,11 +140,26 @@ async fn unreblog(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let me = auth.user_with("write:statuses")?;
-    let shared = reblogs::target(&state.db.primary, parse_id(&id)?, Some(me))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    removal::unboost(&state, me, shared.id).await?;
-    render_visible(&state, Some(me), shared.id).await.map(Json)
+    let id = parse_id(&id)?;
+    match reblogs::mine(&state.db.primary, me, id).await? {
+        // The post the caller had shared, also when its author has blocked
+        // them since.
+        Some((boost, shared)) => {
+            removal::remove_boost(&state, me, boost).await?;
+            render(&state, Some(me), &[shared])
+                .await?
+                .pop()
+                .map(Json)
+                .ok_or(ApiError::NotFound)
+        }
+        // Nothing to take back: the post, if the caller may see it.
+        None => {
+            let shared = reblogs::target(&state.db.primary, id, Some(me))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            render_visible(&state, Some(me), shared.id).await.map(Json)
+        }
+    }
 }
 
 /// Who boosted a post, newest first.

@@ -1,32 +1,35 @@
 //! Timelines: `GET /api/v1/timelines/home` (the member's Redis feed, rebuilt
 //! from PostgreSQL when missing, with large accounts merged in and every
-//! entry checked), `GET /api/v1/timelines/public` and
-//! `GET /api/v1/timelines/tag/:hashtag` (`any[]`, `all[]`, `none[]`).
+//! entry checked), `GET /api/v1/timelines/public`,
+//! `GET /api/v1/timelines/tag/:hashtag` (`any[]`, `all[]`, `none[]`) and
+//! `GET /api/v1/timelines/list/:id` (read from PostgreSQL).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::relationships::PageBounds;
-use lookbook_core::db::tags;
 use lookbook_core::db::timelines::{self, PublicFilter};
+use lookbook_core::db::{lists, tags};
 use lookbook_core::feeds;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageParams;
 use crate::params::{QueryParams, flex_bool, flex_list};
-use crate::statuses::page as status_page;
+use crate::statuses::{collapse_boosts, page as status_page};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(home))
         .routes(routes!(public))
         .routes(routes!(tag))
+        .routes(routes!(list))
 }
 
 /// Rounds of reading the feed when entries turn out stale.
@@ -190,7 +193,7 @@ async fn home(
     let me = auth.user_with("read:statuses")?;
     let bounds = bounds(&state, &page)?;
     let ids = home_ids(&state, me, bounds).await?;
-    status_page(
+    let (headers, Json(page)) = status_page(
         &state,
         Some(me),
         "/api/v1/timelines/home",
@@ -198,7 +201,8 @@ async fn home(
         &ids,
         bounds.limit,
     )
-    .await
+    .await?;
+    Ok((headers, Json(collapse_boosts(page))))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -312,4 +316,29 @@ async fn tag(
     let tag: String = form_urlencoded::byte_serialize(hashtag.to_lowercase().as_bytes()).collect();
     let path = format!("/api/v1/timelines/tag/{tag}");
     public_page(&state, &auth, &p, Some(&hashtag), &path).await
+}
+
+/// Posts and boosts by the members of one of the caller's lists, newest
+/// first, with the comments the list's `replies_policy` lets through.
+#[utoipa::path(get, path = "/api/v1/timelines/list/{list_id}", tag = "timelines",
+    params(("list_id" = String, Path, description = "List id")),
+    responses((status = 200, description = "Statuses, with a Link header"),
+              (status = 404, description = "No such list of the caller's")))]
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(list_id): Path<String>,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+    let me = auth.user_with("read:lists")?;
+    let list = lists::get(&state.db.primary, me, parse_id(&list_id)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let bounds = bounds(&state, &page)?;
+    let db = state.reader(Some(me)).await;
+    let ids = timelines::list(db, me, list.id, &list.replies_policy, bounds).await?;
+    let path = format!("/api/v1/timelines/list/{}", list.id);
+    let (headers, Json(page)) =
+        status_page(&state, Some(me), &path, &ids, &ids, bounds.limit).await?;
+    Ok((headers, Json(collapse_boosts(page))))
 }

@@ -139,6 +139,22 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
     Ok(out)
 }
 
+/// A page with each post once: a post and boosts of it (newest first) show
+/// as the newest of them, so a post many followed accounts boost appears
+/// once, where it was last shared.
+pub fn collapse_boosts(page: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    page.into_iter()
+        .filter(|entity| {
+            let shown = match &entity["reblog"] {
+                Value::Null => &entity["id"],
+                shared => &shared["id"],
+            };
+            seen.insert(shown.as_str().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
 /// One of the member's own posts as stored, or 404 (another member's post
 /// does not exist for editing, deleting or reading the source).
 pub async fn own(state: &AppState, me: i64, raw_id: &str) -> ApiResult<statuses::Status> {

@@ -20,6 +20,7 @@ mod hostile;
 mod http;
 mod instance;
 mod limits;
+mod lists;
 mod lookups;
 mod mail;
 mod malformed;

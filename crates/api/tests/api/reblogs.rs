@@ -168,9 +168,11 @@ async fn a_boost_reaches_followers_and_taking_it_back_undoes_it() {
 }
 
 /// Others' followers-only and direct posts cannot be boosted, one's own
-/// followers-only post can (and stays followers-only); a boost of a post
-/// whose author the reader blocked is not shown to them; deleting a post
-/// deletes its boosts, and deleting a boost takes it back.
+/// followers-only post can (and stays followers-only, unlisted among who
+/// boosted); a boost of a post whose author the reader blocked is not shown
+/// to them; deleting a post deletes its boosts, deleting a boost takes it
+/// back, and so does unboosting after being blocked by the author; a
+/// default of direct boosts to followers.
 #[tokio::test(flavor = "multi_thread")]
 async fn what_may_not_be_boosted_and_what_a_boost_may_not_show() {
     let app = TestApp::spawn().await;
@@ -198,6 +200,9 @@ async fn what_may_not_be_boosted_and_what_a_boost_may_not_show() {
         .await;
     assert_eq!(status, StatusCode::OK, "{own}");
     assert_eq!(own["visibility"], "private");
+    // A followers-only boost is not listed among who boosted.
+    let by = format!("/api/v1/statuses/{private}/reblogged_by");
+    assert_eq!(listed(&app, &bob, &by).await, Vec::<String>::new());
     let (_, direct) = post(
         &app,
         &ann,
@@ -287,5 +292,47 @@ async fn what_may_not_be_boosted_and_what_a_boost_may_not_show() {
     assert_eq!(seen["reblogs_count"], 0);
     assert_eq!(seen["reblogged"], false);
     assert_eq!(listed(&app, &ann, &profile).await, Vec::<String>::new());
+
+    // Blocked by Eve after boosting her post, Bob still sees his boost on
+    // his profile and takes it back.
+    let (_, again) = app
+        .act(&bob, &format!("/api/v1/statuses/{eves}/reblog"), &[])
+        .await;
+    let again = id_of(&again);
+    let (status, _) = app
+        .act(&eve, &format!("/api/v1/accounts/{}/block", bob.id), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed(&app, &bob, &profile).await, vec![again.clone()]);
+    assert_eq!(listed(&app, &ann, &profile).await, vec![again.clone()]);
+    // Cat, who blocked Eve, sees none of it.
+    assert_eq!(listed(&app, &cat, &profile).await, Vec::<String>::new());
+    let (status, body) = app
+        .act(&bob, &format!("/api/v1/statuses/{eves}/unreblog"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(id_of(&body), eves);
+    let (_, seen) = app.read(&eve, &format!("/api/v1/statuses/{eves}")).await;
+    assert_eq!(seen["reblogs_count"], 0);
+    assert_eq!(listed(&app, &bob, &profile).await, Vec::<String>::new());
+
+    // A member whose default is direct boosts to their followers.
+    let response = app
+        .request_as(
+            reqwest::Method::PATCH,
+            &cat.token,
+            "/api/v1/accounts/update_credentials",
+        )
+        .form(&[("source[privacy]", "direct")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let fresh = posted(&app, &ann, "Knitwear weekend").await;
+    let (status, boost) = app
+        .act(&cat, &format!("/api/v1/statuses/{fresh}/reblog"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{boost}");
+    assert_eq!(boost["visibility"], "private");
     app.finish().await.unwrap();
 }

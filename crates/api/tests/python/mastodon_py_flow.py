@@ -143,6 +143,20 @@ unboosted = bob.status_unreblog(posted.id)
 assert unboosted.id == posted.id and not unboosted.reblogged, unboosted
 assert ann.status_reblogged_by(posted.id) == []
 
+step("a list of followed accounts and its timeline")
+stylists = ann.list_create("Stylists")
+ann.list_accounts_add(stylists.id, [bob_id])
+assert [a.id for a in ann.list_accounts(stylists.id)] == [bob_id]
+assert [lst.id for lst in ann.account_lists(bob_id)] == [stylists.id]
+tips = bob.status_post("Tailoring tips: hems first")
+assert [s.id for s in ann.timeline_list(stylists.id)] == [tips.id]
+ann.list_update(stylists.id, "Stylists I trust", replies_policy="followed")
+assert [(lst.title, lst.replies_policy) for lst in ann.lists()] == [("Stylists I trust", "followed")]
+ann.list_accounts_delete(stylists.id, [bob_id])
+assert ann.timeline_list(stylists.id) == []
+ann.list_delete(stylists.id)
+assert ann.lists() == []
+
 step("mute and block")
 assert ann.account_mute(bob_id).muting
 assert [a.id for a in ann.mutes()] == [bob_id]

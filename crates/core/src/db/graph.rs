@@ -261,7 +261,8 @@ async fn count_follow(
     counters::add(conn, second.0, second.1).await
 }
 
-/// Removes a follow (and any pending request) of `target` by `account`.
+/// Removes a follow (and any pending request) of `target` by `account`,
+/// and `target` from `account`'s lists.
 pub async fn unfollow(conn: &mut PgConnection, account: i64, target: i64) -> crate::Result<()> {
     let removed = sqlx::query_scalar!(
         "delete from follows where account_id = $1 and target_account_id = $2 returning id",
@@ -273,6 +274,7 @@ pub async fn unfollow(conn: &mut PgConnection, account: i64, target: i64) -> cra
     if removed.is_some() {
         count_follow(conn, account, target, -1).await?;
         notifications::remove(conn, target, account, Kind::Follow, None).await?;
+        super::lists::forget_member(conn, account, target).await?;
     }
     sqlx::query!(
         "delete from follow_requests where account_id = $1 and target_account_id = $2",

@@ -11,6 +11,7 @@ pub mod featured_tags;
 pub mod graph;
 pub mod ids;
 pub mod items;
+pub mod lists;
 pub mod mail_preferences;
 pub mod mail_tokens;
 pub mod markers;

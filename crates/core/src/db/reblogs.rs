@@ -84,3 +84,22 @@ pub async fn of(
     .await?;
     Ok(id)
 }
+
+/// The member's boost named by `id` (the boost itself, or the post it
+/// shares): (boost, shared post). Needs no visibility: a member may always
+/// take back their own boost.
+pub async fn mine(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    id: i64,
+) -> crate::Result<Option<(i64, i64)>> {
+    let row = sqlx::query!(
+        r#"select id, reblog_of_id as "shared!" from statuses
+           where account_id = $1 and reblog_of_id is not null and (id = $2 or reblog_of_id = $2)"#,
+        account_id,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.shared)))
+}

@@ -114,7 +114,7 @@ pub enum List {
     FollowRequests,
     /// Who favourited the post (the owner is a post id).
     FavouritedBy,
-    /// Who boosted the post (the owner is a post id).
+    /// Who boosted the post where everyone may see it (the owner is a post id).
     RebloggedBy,
 }
 
@@ -162,6 +162,7 @@ pub async fn page(
                union all
                select id, account_id, null from statuses
                  where $1 = 'reblogged_by' and reblog_of_id = $2
+                   and visibility in ('public', 'unlisted')
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id limit $5"#,
@@ -197,6 +198,7 @@ pub async fn page(
                union all
                select id, account_id, null from statuses
                  where $1 = 'reblogged_by' and reblog_of_id = $2
+                   and visibility in ('public', 'unlisted')
            ) edges
            where ($3::bigint is null or id < $3) and ($4::bigint is null or id > $4)
            order by id desc limit $5"#,

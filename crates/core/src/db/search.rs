@@ -84,6 +84,7 @@ pub async fn statuses(
                select s.id, s.account_id, s.visibility, s.spoiler_text, s.text
                from statuses s
                where status_words(s.spoiler_text, s.text) @@ websearch_to_tsquery('simple', $1)
+                 and s.reblog_of_id is null
                  and ($3::bigint is null or s.account_id = $3)
                  and ($4::bigint is null or s.id < $4)
                  and ($5::bigint is null or s.id > $5)

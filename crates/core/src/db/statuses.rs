@@ -229,8 +229,18 @@ pub async fn set_mentions(
 }
 
 /// Locks the post for an edit or a deletion; answers its author, or None if
-/// it is gone.
+/// it is gone. A boost's shared post is locked first (key share), in the
+/// order a deletion of the shared post takes them, so removing a boost and
+/// deleting what it shares at once wait for each other instead of
+/// deadlocking.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> crate::Result<Option<i64>> {
+    sqlx::query!(
+        "select o.id from statuses s join statuses o on o.id = s.reblog_of_id
+         where s.id = $1 for key share of o",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let author = sqlx::query_scalar!(
         "select account_id from statuses where id = $1 for update",
         id
@@ -494,8 +504,9 @@ pub async fn descendants(
     Ok(ids)
 }
 
-/// A page of an account's posts that `viewer` may see, newest first (with
-/// `ascending`, the page just above `lower`).
+/// A page of an account's posts and boosts that `viewer` may see (leaving
+/// out boosts of authors they mute), newest first (with `ascending`, the
+/// page just above `lower`).
 pub async fn by_account(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -514,6 +525,10 @@ pub async fn by_account(
            and (not $4 or s.has_media)
            and (not $5 or s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)
            and (not $9 or s.reblog_of_id is null)
+           and ($7::bigint is null or s.reblog_of_id is null or not exists (
+                select 1 from statuses o join mutes m on m.target_account_id = o.account_id
+                where o.id = s.reblog_of_id and m.account_id = $7
+                  and (m.expires_at is null or m.expires_at > now())))
            and ($6::text is null or exists (
                 select 1 from status_tags st join tags t on t.id = st.tag_id
                 where st.status_id = s.id and t.name = lower($6)))
@@ -539,6 +554,10 @@ pub async fn by_account(
            and (not $4 or s.has_media)
            and (not $5 or s.in_reply_to_id is null or s.in_reply_to_account_id = s.account_id)
            and (not $9 or s.reblog_of_id is null)
+           and ($7::bigint is null or s.reblog_of_id is null or not exists (
+                select 1 from statuses o join mutes m on m.target_account_id = o.account_id
+                where o.id = s.reblog_of_id and m.account_id = $7
+                  and (m.expires_at is null or m.expires_at > now())))
            and ($6::text is null or exists (
                 select 1 from status_tags st join tags t on t.id = st.tag_id
                 where st.status_id = s.id and t.name = lower($6)))

@@ -168,11 +168,15 @@ pub async fn home_filter(
 
 /// A page of the author's followers, after follow row `after`: (row id,
 /// follower). With `replied_to`, only followers who also follow that account
-/// (a comment reaches those who follow both sides of the conversation).
+/// (a comment reaches those who follow both sides of the conversation). With
+/// `shared_author` (a boost of their post), only followers who show the
+/// author's boosts and neither block, are blocked by nor mute that author,
+/// and are not that author.
 pub async fn followers_page(
     db: impl PgExecutor<'_>,
     account_id: i64,
     replied_to: Option<i64>,
+    shared_author: Option<i64>,
     after: i64,
     limit: i64,
 ) -> crate::Result<Vec<(i64, i64)>> {
@@ -181,11 +185,20 @@ pub async fn followers_page(
          where f.target_account_id = $1 and f.id > $3
            and ($2::bigint is null or exists (
                 select 1 from follows g where g.account_id = f.account_id and g.target_account_id = $2))
+           and ($5::bigint is null or (
+                f.show_reblogs and f.account_id <> $5
+                and not exists (select 1 from blocks b
+                                where (b.account_id = f.account_id and b.target_account_id = $5)
+                                   or (b.account_id = $5 and b.target_account_id = f.account_id))
+                and not exists (select 1 from mutes m
+                                where m.account_id = f.account_id and m.target_account_id = $5
+                                  and (m.expires_at is null or m.expires_at > now()))))
          order by f.id limit $4",
         account_id,
         replied_to,
         after,
-        limit
+        limit,
+        shared_author
     )
     .fetch_all(db)
     .await?;
@@ -256,6 +269,84 @@ pub async fn public(
             &filter.any,
             &filter.all,
             &filter.none,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    };
+    Ok(bounds.newest_first(ids))
+}
+
+/// A page of one of `viewer`'s lists: posts and boosts by its members,
+/// newest first, with the comments its `replies_policy` lets through
+/// (`followed`: on posts of accounts the viewer follows; `list`: of list
+/// members; `none`: only on the author's own posts), kept by the home's
+/// rules of who may see what. Two statements, so each walks the members'
+/// indexes in its own direction.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    list_id: i64,
+    replies_policy: &str,
+    bounds: PageBounds,
+) -> crate::Result<Vec<i64>> {
+    let lower = bounds.lower();
+    let ids = if bounds.ascending() {
+        sqlx::query_scalar!(
+            r#"select k.id as "id!" from (select array(
+                   select s.id from list_accounts la
+                   join lateral (
+                       select id from statuses s
+                       where s.account_id = la.account_id
+                         and ($2::bigint is null or s.id < $2) and s.id > $3
+                         and (s.in_reply_to_account_id is null
+                              or s.in_reply_to_account_id in (s.account_id, $1)
+                              or ($4 = 'followed' and exists (
+                                  select 1 from follows g where g.account_id = $1
+                                  and g.target_account_id = s.in_reply_to_account_id))
+                              or ($4 = 'list' and exists (
+                                  select 1 from list_accounts m where m.list_id = $5
+                                  and m.account_id = s.in_reply_to_account_id)))
+                       order by id limit $6) s on true
+                   where la.list_id = $5
+                   order by s.id limit $6) as ids) x,
+               lateral feed_keep($1, x.ids, false) k
+               order by k.n"#,
+            viewer,
+            bounds.max_id,
+            lower.unwrap_or(0),
+            replies_policy,
+            list_id,
+            bounds.limit
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            r#"select k.id as "id!" from (select array(
+                   select s.id from list_accounts la
+                   join lateral (
+                       select id from statuses s
+                       where s.account_id = la.account_id
+                         and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
+                         and (s.in_reply_to_account_id is null
+                              or s.in_reply_to_account_id in (s.account_id, $1)
+                              or ($4 = 'followed' and exists (
+                                  select 1 from follows g where g.account_id = $1
+                                  and g.target_account_id = s.in_reply_to_account_id))
+                              or ($4 = 'list' and exists (
+                                  select 1 from list_accounts m where m.list_id = $5
+                                  and m.account_id = s.in_reply_to_account_id)))
+                       order by id desc limit $6) s on true
+                   where la.list_id = $5
+                   order by s.id desc limit $6) as ids) x,
+               lateral feed_keep($1, x.ids, false) k
+               order by k.n"#,
+            viewer,
+            bounds.max_id,
+            lower,
+            replies_policy,
+            list_id,
             bounds.limit
         )
         .fetch_all(db)

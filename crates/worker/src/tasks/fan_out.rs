@@ -95,12 +95,32 @@ pub async fn run(
     let replied_to = status
         .in_reply_to_account_id
         .filter(|other| *other != status.account_id);
+    // A boost skips followers whose home would not show it anyway.
+    let shared_author = match status.reblog_of_id {
+        Some(shared) => match statuses::load(&mut *tx, &[shared])
+            .await
+            .map_err(transient)?
+            .pop()
+        {
+            Some(original) => Some(original.account_id),
+            // The shared post is gone, and the boost with it.
+            None => return Ok(()),
+        },
+        None => None,
+    };
     let mut after = 0;
     let mut fed = 0;
     loop {
-        let page = timelines::followers_page(&mut *tx, status.account_id, replied_to, after, BATCH)
-            .await
-            .map_err(transient)?;
+        let page = timelines::followers_page(
+            &mut *tx,
+            status.account_id,
+            replied_to,
+            shared_author,
+            after,
+            BATCH,
+        )
+        .await
+        .map_err(transient)?;
         let Some((last, _)) = page.last() else { break };
         after = *last;
         let followers: Vec<i64> = page.iter().map(|(_, account)| *account).collect();

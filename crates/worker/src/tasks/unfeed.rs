@@ -33,7 +33,7 @@ pub async fn status(
         .map_err(TaskError::Transient)?;
     let mut after = 0;
     loop {
-        let page = timelines::followers_page(&mut *tx, author_id, None, after, BATCH)
+        let page = timelines::followers_page(&mut *tx, author_id, None, None, after, BATCH)
             .await
             .map_err(transient)?;
         let Some((last, _)) = page.last() else { break };
