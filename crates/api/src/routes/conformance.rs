@@ -22,7 +22,13 @@ const PATH_ID: &str = "^[0-9]{1,18}$";
 
 /// Writes besides every `PATCH` whose body may be left out: nothing sent,
 /// nothing changed.
-const OPTIONAL_BODIES: &[&str] = &["/api/v1/markers", "/api/v1/notifications/policy"];
+const OPTIONAL_BODIES: &[&str] = &[
+    "/api/v1/markers",
+    "/api/v1/notifications/policy",
+    "/api/v1/lists/{id}",
+    "/api/v1/statuses/{id}/reblog",
+    "/api/v1/lists/{id}/accounts",
+];
 
 /// Forms that may come as multipart bodies.
 const MULTIPART_FORMS: &[&str] = &["MediaUploadForm", "ProfileForm"];
@@ -102,7 +108,10 @@ pub fn apply(api: &mut OpenApi, limits: &Limits) {
             body.required = Some(Required::False);
         }
         if OPTIONAL_BODIES.contains(&path.as_str()) {
-            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+            for op in [&mut item.post, &mut item.put, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
                 if let Some(body) = op.request_body.as_mut() {
                     body.required = Some(Required::False);
                 }

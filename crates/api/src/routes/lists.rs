@@ -38,12 +38,13 @@ const TITLE_MAX: usize = 256;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = ListForm)]
 struct ListParams {
-    /// The list's name (needed to create one).
-    #[schema(value_type = Option<String>)]
+    /// The list's name (needed to create one; not blank).
+    #[schema(value_type = String, required = false, max_length = 256,
+             pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     #[serde(default, deserialize_with = "flex_string")]
     title: Option<String>,
     /// Which comments the timeline shows: `followed`, `list` (default) or `none`.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false, pattern = "^(followed|list|none)?$")]
     #[serde(default, deserialize_with = "flex_string")]
     replies_policy: Option<String>,
     /// Whether the members' posts stay out of the home timeline; a boolean
@@ -56,16 +57,20 @@ struct ListParams {
 impl ListParams {
     /// The changes asked for, checked.
     fn changes(&self) -> ApiResult<Changes<'_>> {
+        if self
+            .title
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > TITLE_MAX)
+        {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: Title is too long (at most {TITLE_MAX} characters)"
+            )));
+        }
         let title = self.title.as_deref().map(str::trim);
         if title.is_some_and(str::is_empty) {
             return Err(ApiError::Unprocessable(
                 "Validation failed: Title can't be blank".into(),
             ));
-        }
-        if title.is_some_and(|t| t.chars().count() > TITLE_MAX) {
-            return Err(ApiError::Unprocessable(format!(
-                "Validation failed: Title is too long (at most {TITLE_MAX} characters)"
-            )));
         }
         let replies_policy = self.replies_policy.as_deref().filter(|p| !p.is_empty());
         if replies_policy.is_some_and(|p| !POLICIES.contains(&p)) {
@@ -217,20 +222,15 @@ async fn accounts(
 #[schema(as = ListAccountsForm)]
 struct AccountIds {
     /// The accounts (`account_ids[]` in a form).
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>, required = false)]
     #[serde(default, deserialize_with = "flex_list")]
     account_ids: Option<Vec<String>>,
 }
 
 impl AccountIds {
-    /// The ids, each an existing account (404 otherwise); at least one.
+    /// The ids, each an existing account (404 otherwise); none changes nothing.
     async fn existing(&self, state: &AppState) -> ApiResult<Vec<i64>> {
         let raw = self.account_ids.as_deref().unwrap_or_default();
-        if raw.is_empty() {
-            return Err(ApiError::Unprocessable(
-                "Validation failed: account_ids can't be blank".into(),
-            ));
-        }
         if raw.len() > MAX_MEMBERS as usize {
             return Err(ApiError::Unprocessable(format!(
                 "Validation failed: at most {MAX_MEMBERS} accounts at once"

@@ -44,7 +44,7 @@ struct ReblogParams {
     /// Who sees the boost: `public`, `unlisted` or `private` (default: the
     /// member's default visibility, `private` when that is `direct`). A
     /// boost of a followers-only post is followers-only.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false, pattern = "^(public|unlisted|private)?$")]
     #[serde(default, deserialize_with = "flex_string")]
     visibility: Option<String>,
 }

@@ -360,3 +360,17 @@ pub fn escape_like(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// Holds the account's row until the transaction ends, so one change of a
+/// bounded set of the account's things (featured tags, pins, lists) runs at
+/// a time and two at once cannot pass the bound together. Leaves the row
+/// free for readers and for key-share locks (follows, posts).
+pub async fn lock_for_change(conn: &mut PgConnection, account: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "select id from accounts where id = $1 for no key update",
+        account
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(())
+}

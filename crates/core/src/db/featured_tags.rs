@@ -46,14 +46,7 @@ pub async fn add(
     account: i64,
     name: &str,
 ) -> crate::Result<Option<Featured>> {
-    // One change of an account's featured tags at a time, so two at once
-    // cannot pass the limit together.
-    sqlx::query!(
-        "select id from accounts where id = $1 for no key update",
-        account
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    super::accounts::lock_for_change(&mut *conn, account).await?;
     let taken = sqlx::query_scalar!(
         r#"select count(*) as "n!" from featured_tags f
            where f.account_id = $1

@@ -63,13 +63,7 @@ pub async fn create(
     title: &str,
     changes: &Changes<'_>,
 ) -> crate::Result<Option<List>> {
-    // One new list of a member at a time, so two cannot pass the limit together.
-    sqlx::query!(
-        "select id from accounts where id = $1 for no key update",
-        account
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    super::accounts::lock_for_change(&mut *conn, account).await?;
     let taken = sqlx::query_scalar!(
         r#"select count(*) as "n!" from lists where account_id = $1"#,
         account

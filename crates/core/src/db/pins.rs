@@ -26,14 +26,7 @@ pub async fn pin(
     account: i64,
     status: i64,
 ) -> crate::Result<Result<(), Refusal>> {
-    // One change of an account's pins at a time, so two at once cannot
-    // pass the limit together.
-    sqlx::query!(
-        "select id from accounts where id = $1 for no key update",
-        account
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    super::accounts::lock_for_change(&mut *conn, account).await?;
     let post = sqlx::query!(
         "select account_id, visibility, reblog_of_id from statuses where id = $1",
         status
