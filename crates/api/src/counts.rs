@@ -37,7 +37,7 @@ const STATUS: Spec = Spec {
 
 const ACCOUNT: Spec = Spec {
     prefix: "account",
-    fields: &["followers", "following", "statuses"],
+    fields: &["followers", "following", "statuses", "last_status"],
 };
 
 fn keys(state: &AppState, spec: &Spec, id: i64) -> (String, String) {
@@ -229,7 +229,12 @@ pub async fn accounts(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, C
         let loaded = counters::for_accounts(&state.db.primary, missing).await?;
         Ok(loaded
             .into_iter()
-            .map(|(id, c)| (id, vec![c.followers, c.following, c.statuses]))
+            .map(|(id, c)| {
+                (
+                    id,
+                    vec![c.followers, c.following, c.statuses, c.last_status],
+                )
+            })
             .collect())
     })
     .await?;
@@ -240,6 +245,7 @@ pub async fn accounts(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, C
                 followers: v[0],
                 following: v[1],
                 statuses: v[2],
+                last_status: v[3],
             };
             (id, counts)
         })

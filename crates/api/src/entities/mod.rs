@@ -3,6 +3,7 @@
 //! with one query for all their counters.
 
 pub mod device;
+pub mod field;
 pub mod list;
 pub mod notification;
 pub mod push;
@@ -91,12 +92,12 @@ pub fn account(state: &AppState, account: &Account, counts: Counts) -> Value {
         "followers_count": counts.followers,
         "following_count": counts.following,
         "statuses_count": counts.statuses,
-        "last_status_at": Value::Null,
+        "last_status_at": counts.last_status_day(),
         "hide_collections": false,
         "noindex": false,
         "emojis": [],
         "roles": [],
-        "fields": [],
+        "fields": field::shown(&account.fields),
     })
 }
 
@@ -122,7 +123,7 @@ pub async fn credential_account(
         "sensitive": me.sensitive,
         "language": me.language.clone().unwrap_or_default(),
         "note": me.note,
-        "fields": [],
+        "fields": field::source(&me.fields),
         "follow_requests_count": follow_requests,
         "hide_collections": false,
         "discoverable": me.discoverable,

@@ -101,6 +101,14 @@ struct ProfileForm {
     /// The default language of new posts (ISO 639-1).
     #[schema(rename = "source[language]")]
     source_language: Option<String>,
+    /// A profile field's name, at most 255 characters (up to four fields:
+    /// `fields_attributes[0]` to `[3]`; sending them replaces every field,
+    /// and pairs left blank are dropped). In JSON, a list of `{name, value}`.
+    #[schema(rename = "fields_attributes[0][name]", max_length = 255)]
+    field_name: Option<String>,
+    /// That field's value, at most 255 characters; a link shows as one.
+    #[schema(rename = "fields_attributes[0][value]", max_length = 255)]
+    field_value: Option<String>,
     /// A JPEG, PNG, GIF or WebP image (multipart only), at most the photo size limit.
     #[schema(value_type = Option<String>, format = Binary)]
     avatar: Option<Vec<u8>>,
@@ -133,6 +141,9 @@ struct ProfileParams {
     discoverable: Option<bool>,
     #[serde(default)]
     source: Option<Source>,
+    /// `fields_attributes[0][name]`, `...[value]` (see [`entities::field::parse`]).
+    #[serde(default)]
+    fields_attributes: Option<Value>,
 }
 
 /// A profile image sent with the change.
@@ -286,6 +297,10 @@ async fn update_credentials(
             PRIVACY.join(", ")
         )));
     }
+    let fields = match &p.fields_attributes {
+        Some(attributes) => Some(serde_json::json!(entities::field::parse(attributes)?)),
+        None => None,
+    };
     let change = ProfileUpdate {
         display_name: p.display_name,
         note: p.note,
@@ -295,6 +310,7 @@ async fn update_credentials(
         privacy: source.privacy,
         sensitive: source.sensitive,
         language: source.language,
+        fields,
     };
     // Profile images count against the member's photo uploads, one each.
     for _ in &uploads {

@@ -132,8 +132,8 @@ fn configuration(limits: &Limits, public_url: &str, vapid_key: String) -> Config
             streaming: Some(streaming_url(public_url)),
         },
         accounts: AccountLimits {
-            max_featured_tags: 0,
-            max_pinned_statuses: 0,
+            max_featured_tags: lookbook_core::db::featured_tags::MAX_PER_ACCOUNT as u32,
+            max_pinned_statuses: lookbook_core::db::pins::MAX_PER_ACCOUNT as u32,
         },
         statuses: StatusLimits {
             max_characters: limits.status_chars,

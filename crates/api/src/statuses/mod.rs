@@ -39,6 +39,7 @@ pub async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Va
         account["followers_count"] = c.followers.into();
         account["following_count"] = c.following.into();
         account["statuses_count"] = c.statuses.into();
+        account["last_status_at"] = c.last_status_day().into();
     }
     Ok(found)
 }

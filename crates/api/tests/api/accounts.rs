@@ -5,7 +5,7 @@ use std::time::Duration;
 use lookbook_testkit::{TestApp, TestEnv, eventually};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A sign-up answers a token for the new member, whose credentials show
 /// their own settings.
@@ -161,8 +161,8 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A profile change applies what was sent and nothing else; the note is
-/// served as safe HTML; limits are enforced.
+/// A profile change applies what was sent and nothing else; the note and
+/// profile fields are served as safe HTML; limits are enforced.
 #[tokio::test(flavor = "multi_thread")]
 async fn profiles_update_and_validate() {
     let app = TestApp::spawn().await;
@@ -205,6 +205,78 @@ async fn profiles_update_and_validate() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Profile fields, in the order of their positions; a link shows as one.
+    let response = patch(vec![
+        ("fields_attributes[1][name]", "Shop".into()),
+        (
+            "fields_attributes[1][value]",
+            "https://ann.example/shop".into(),
+        ),
+        ("fields_attributes[0][name]", "Height".into()),
+        ("fields_attributes[0][value]", "172 cm <tall>".into()),
+        ("fields_attributes[2][name]", "".into()),
+        ("fields_attributes[2][value]", "".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(
+        me["source"]["fields"],
+        json!([
+            {"name": "Height", "value": "172 cm <tall>", "verified_at": null},
+            {"name": "Shop", "value": "https://ann.example/shop", "verified_at": null},
+        ])
+    );
+    let (_, shown) = app.get_json(&format!("/api/v1/accounts/{}", ann.id)).await;
+    assert_eq!(shown["fields"][0]["value"], "172 cm &lt;tall&gt;");
+    assert_eq!(
+        shown["fields"][1]["value"],
+        "<a href=\"https://ann.example/shop\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\">ann.example/shop</a>"
+    );
+    assert_eq!(shown["display_name"], "Ann <3", "other fields stay");
+    // A change without fields keeps them; five are refused; JSON replaces them.
+    let me: Value = patch(vec![("bot", "0".into())])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["fields"].as_array().unwrap().len(), 2);
+    let five: Vec<(&'static str, String)> = [
+        "fields_attributes[0][name]",
+        "fields_attributes[1][name]",
+        "fields_attributes[2][name]",
+        "fields_attributes[3][name]",
+        "fields_attributes[4][name]",
+    ]
+    .into_iter()
+    .map(|k| (k, "x".to_string()))
+    .collect();
+    let response = patch(five).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("at most 4"),
+        "{body}"
+    );
+    let response = app
+        .request_as(
+            reqwest::Method::PATCH,
+            &ann.token,
+            "/api/v1/accounts/update_credentials",
+        )
+        .json(&json!({"fields_attributes": [{"name": "Pronouns", "value": "she/her"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, shown) = app.get_json(&format!("/api/v1/accounts/{}", ann.id)).await;
+    assert_eq!(
+        shown["fields"],
+        json!([{"name": "Pronouns", "value": "she/her", "verified_at": null}])
+    );
 }
 
 /// The avatar a member shows, once the worker has processed it: its key.

@@ -43,6 +43,12 @@ async fn members_pin_their_own_posts_to_their_profile() {
     )
     .await;
     let private = private["id"].as_str().unwrap().to_string();
+    // Her profile says when she last posted; Bob's, who never did, says nothing.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let (_, profile) = app.get_json(&format!("/api/v1/accounts/{}", ann.id)).await;
+    assert_eq!(profile["last_status_at"], today.as_str(), "{profile}");
+    let (_, profile) = app.get_json(&format!("/api/v1/accounts/{}", bob.id)).await;
+    assert_eq!(profile["last_status_at"], Value::Null, "{profile}");
 
     for id in [&first, &private, &second, &second] {
         let (status, body) = act(&app, &ann, id, "pin").await;
@@ -93,7 +99,12 @@ async fn members_pin_their_own_posts_to_their_profile() {
     let (status, _) = act(&app, &bob, &private, "pin").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // Five at most.
+    // Five at most, as the instance says.
+    let (_, instance) = app.get_json("/api/v2/instance").await;
+    assert_eq!(
+        instance["configuration"]["accounts"]["max_pinned_statuses"],
+        5
+    );
     let mut more = Vec::new();
     for n in 0..2 {
         let id = posted(&app, &ann, &format!("Look {n}")).await;

@@ -68,6 +68,11 @@ code = re.search(r'<code id="code">([^<]+)</code>', page.text).group(1)
 code_client.log_in(code=code, allow_http=True)
 assert code_client.account_verify_credentials().id == me.id
 
+step("profile fields")
+updated = ann.account_update_credentials(fields=[("Shop", "https://ann.example/shop"), ("Height", "172 cm")])
+assert [(f.name, f.value) for f in updated.source.fields] == [("Shop", "https://ann.example/shop"), ("Height", "172 cm")], updated
+assert "ann.example/shop</a>" in ann.account(updated.id).fields[0].value
+
 step("follow and read relationships and followers")
 bob_id = bob.account_verify_credentials().id
 relationship = ann.account_follow(bob_id)

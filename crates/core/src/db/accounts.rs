@@ -20,6 +20,8 @@ pub struct Account {
     pub privacy: String,
     pub sensitive: bool,
     pub language: Option<String>,
+    /// Profile fields: a JSON list of `{"name", "value"}`.
+    pub fields: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,6 +50,8 @@ pub struct ProfileUpdate {
     pub privacy: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// The whole list of profile fields, replacing the stored one.
+    pub fields: Option<serde_json::Value>,
 }
 
 /// Creates an account; a taken username or email is `Error::Taken`.
@@ -81,7 +85,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> crate::Result<Vec<A
     let rows = sqlx::query_as!(
         Account,
         "select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
-                locale, privacy, sensitive, language, created_at
+                locale, privacy, sensitive, language, fields, created_at
          from accounts where id = any($1)",
         ids
     )
@@ -103,7 +107,7 @@ pub async fn by_username(
     let row = sqlx::query_as!(
         Account,
         "select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
-                locale, privacy, sensitive, language, created_at
+                locale, privacy, sensitive, language, fields, created_at
          from accounts where lower(username) = lower($1)",
         username
     )
@@ -240,6 +244,7 @@ pub async fn update_profile(
             privacy = coalesce($7, privacy),
             sensitive = coalesce($8, sensitive),
             language = coalesce($9, language),
+            fields = coalesce($10, fields),
             updated_at = now()
          where id = $1",
         id,
@@ -250,7 +255,8 @@ pub async fn update_profile(
         change.discoverable,
         change.privacy,
         change.sensitive,
-        change.language
+        change.language,
+        change.fields
     )
     .execute(db)
     .await?;
@@ -336,7 +342,7 @@ pub async fn search_prefix(
     let rows = sqlx::query_as!(
         Account,
         r#"select id, username, display_name, note, locked, bot, discoverable, avatar_key, header_key,
-                locale, privacy, sensitive, language, created_at
+                locale, privacy, sensitive, language, fields, created_at
          from accounts
                   where discoverable and (lower(username) like $1 or lower(display_name) like $1)
            and ($5::bigint is null or exists (
