@@ -34,6 +34,7 @@ pub mod preferences;
 pub mod push_subscription;
 pub mod reblogs;
 pub mod registration;
+pub mod reports;
 pub mod search;
 pub mod status_edit;
 pub mod status_history;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(favourites::routes())
         .merge(reblogs::routes())
         .merge(lists::routes())
+        .merge(reports::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())

@@ -39,6 +39,7 @@ mod push_services;
 mod ratelimit;
 mod reblogs;
 mod replica;
+mod reports;
 mod revocation;
 mod search;
 mod shedding;

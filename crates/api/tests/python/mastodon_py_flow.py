@@ -162,6 +162,10 @@ assert ann.timeline_list(stylists.id) == []
 ann.list_delete(stylists.id)
 assert ann.lists() == []
 
+step("report an account")
+reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")
+assert reported.target_account.id == bob_id and reported.status_ids == [tips.id], reported
+
 step("mute and block")
 assert ann.account_mute(bob_id).muting
 assert [a.id for a in ann.mutes()] == [bob_id]

@@ -25,6 +25,7 @@ pub mod pins;
 pub mod push_subscriptions;
 pub mod reblogs;
 pub mod relationships;
+pub mod reports;
 pub mod search;
 pub mod status_edits;
 pub mod statuses;
