@@ -39,6 +39,7 @@ pub mod search;
 pub mod status_edit;
 pub mod status_history;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
 pub mod timelines;
 pub mod trends;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reblogs::routes())
         .merge(lists::routes())
         .merge(reports::routes())
+        .merge(suggestions::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())

@@ -49,6 +49,7 @@ mod status_history;
 mod statuses;
 mod streaming;
 mod streaming_replica;
+mod suggestions;
 mod timelines;
 mod trends;
 mod uploads;

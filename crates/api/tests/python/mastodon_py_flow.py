@@ -162,6 +162,11 @@ assert ann.timeline_list(stylists.id) == []
 ann.list_delete(stylists.id)
 assert ann.lists() == []
 
+step("whom to follow")
+suggested = ann.suggestions_v2()
+assert all(s.account.id not in (bob_id, me.id) for s in suggested), suggested
+assert all(s.sources[0] in ("friends_of_friends", "most_followed") for s in suggested), suggested
+
 step("report an account")
 reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")
 assert reported.target_account.id == bob_id and reported.status_ids == [tips.id], reported
