@@ -41,6 +41,7 @@ pub mod status_history;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;
+pub mod thread_mutes;
 pub mod timelines;
 pub mod trends;
 pub mod unsubscribe;
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(lists::routes())
         .merge(reports::routes())
         .merge(suggestions::routes())
+        .merge(thread_mutes::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())

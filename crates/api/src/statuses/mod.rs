@@ -120,7 +120,7 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
             entity["favourited"] = marked.favourites.contains(id).into();
             entity["bookmarked"] = marked.bookmarks.contains(id).into();
             entity["reblogged"] = marked.reblogs.contains(id).into();
-            entity["muted"] = false.into();
+            entity["muted"] = marked.muted.contains(id).into();
             entity["pinned"] = marked.pins.contains(id).into();
         }
         if let Some(shared_id) = shared_id {
@@ -128,7 +128,7 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
             let Some(original) = shared.get(&shared_id) else {
                 continue;
             };
-            for mark in ["favourited", "bookmarked", "reblogged"] {
+            for mark in ["favourited", "bookmarked", "reblogged", "muted"] {
                 if let Some(on) = original.get(mark) {
                     entity[mark] = on.clone();
                 }

@@ -50,6 +50,7 @@ mod statuses;
 mod streaming;
 mod streaming_replica;
 mod suggestions;
+mod thread_mutes;
 mod timelines;
 mod trends;
 mod uploads;

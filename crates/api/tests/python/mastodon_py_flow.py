@@ -148,6 +148,13 @@ unboosted = bob.status_unreblog(posted.id)
 assert unboosted.id == posted.id and not unboosted.reblogged, unboosted
 assert ann.status_reblogged_by(posted.id) == []
 
+step("mute a thread, pin a post")
+assert ann.status_mute(posted.id).muted
+assert not ann.status_unmute(posted.id).muted
+assert ann.status_pin(posted.id).pinned
+assert [s.id for s in ann.account_statuses(me.id, pinned=True)] == [posted.id]
+assert not ann.status_unpin(posted.id).pinned
+
 step("a list of followed accounts and its timeline")
 stylists = ann.list_create("Stylists")
 ann.list_accounts_add(stylists.id, [bob_id])

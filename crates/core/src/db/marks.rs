@@ -94,9 +94,12 @@ pub struct Marked {
     pub reblogs: HashSet<i64>,
     /// The viewer's posts pinned to their profile.
     pub pins: HashSet<i64>,
+    /// The posts of threads the viewer muted.
+    pub muted: HashSet<i64>,
 }
 
-/// Which of `ids` the viewer has favourited, bookmarked, boosted and pinned.
+/// Which of `ids` the viewer has favourited, bookmarked, boosted, pinned
+/// and muted the thread of.
 pub async fn among(db: impl PgExecutor<'_>, viewer: i64, ids: &[i64]) -> crate::Result<Marked> {
     let rows = sqlx::query!(
         r#"select status_id as "status_id!", 'f' as "mark!" from favourites
@@ -106,7 +109,11 @@ pub async fn among(db: impl PgExecutor<'_>, viewer: i64, ids: &[i64]) -> crate::
            union all
            select reblog_of_id, 'r' from statuses where account_id = $1 and reblog_of_id = any($2)
            union all
-           select status_id, 'p' from status_pins where account_id = $1 and status_id = any($2)"#,
+           select status_id, 'p' from status_pins where account_id = $1 and status_id = any($2)
+           union all
+           select s.id, 'm' from statuses s
+             join thread_mutes tm on tm.account_id = $1 and tm.thread_id = coalesce(s.thread_id, s.id)
+             where s.id = any($2)"#,
         viewer,
         ids
     )
@@ -118,7 +125,8 @@ pub async fn among(db: impl PgExecutor<'_>, viewer: i64, ids: &[i64]) -> crate::
             "f" => &mut marked.favourites,
             "b" => &mut marked.bookmarks,
             "r" => &mut marked.reblogs,
-            _ => &mut marked.pins,
+            "p" => &mut marked.pins,
+            _ => &mut marked.muted,
         };
         set.insert(r.status_id);
     }

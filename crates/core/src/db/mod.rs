@@ -31,6 +31,7 @@ pub mod status_edits;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;
+pub mod thread_mutes;
 pub mod timelines;
 pub mod tokens;
 pub mod trends;

@@ -105,8 +105,9 @@ pub async fn claim_idempotency_key(
 pub async fn insert(conn: &mut PgConnection, new: &NewStatus<'_>) -> crate::Result<()> {
     sqlx::query!(
         "insert into statuses (id, account_id, text, spoiler_text, sensitive, visibility, language,
-                               in_reply_to_id, in_reply_to_account_id, application_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                               in_reply_to_id, in_reply_to_account_id, application_id, thread_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                 (select coalesce(p.thread_id, p.id) from statuses p where p.id = $8))",
         new.id,
         new.account_id,
         new.text,
