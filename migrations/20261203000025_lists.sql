@@ -12,6 +12,8 @@ create table lists (
     created_at timestamptz not null default now()
 );
 create index lists_account_idx on lists (account_id, id);
+-- A home read looks up the viewer's exclusive lists only.
+create index lists_exclusive_idx on lists (account_id) where exclusive;
 
 create table list_accounts (
     id bigint primary key default lookbook_id(),

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use lookbook_core::db::accounts;
 use lookbook_core::db::lists::{self, Changes, MAX_MEMBERS, MAX_PER_ACCOUNT, Refusal};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -238,7 +239,13 @@ impl AccountIds {
         }
         let mut ids = Vec::with_capacity(raw.len());
         for id in raw {
-            ids.push(load(state, parse_id(id.trim())?).await?.id);
+            ids.push(parse_id(id.trim())?);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let found = accounts::by_ids(&state.db.primary, &ids).await?;
+        if found.len() < ids.len() {
+            return Err(ApiError::NotFound);
         }
         Ok(ids)
     }
@@ -268,6 +275,7 @@ async fn add_accounts(
                 "Validation failed: only accounts you follow can be added to a list".into(),
             ));
         }
+        Err(Refusal::Gone) => return Err(ApiError::NotFound),
         Err(Refusal::Full) => {
             return Err(ApiError::Unprocessable(format!(
                 "Validation failed: a list holds at most {MAX_MEMBERS} accounts"

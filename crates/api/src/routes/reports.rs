@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::State;
 use lookbook_core::db::reports::{self, NewReport};
-use lookbook_core::db::statuses;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -81,12 +80,11 @@ pub struct Report {
     pub target_account: Value,
 }
 
-/// Reports an account, and possibly some of its posts the caller may see,
-/// to the moderators.
+/// Reports an account, and possibly some of its posts, to the moderators.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "accounts",
     request_body(content = ReportParams, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The Report", body = Report),
-              (status = 404, description = "No such account, or a post that is not its or that the caller may not see"),
+              (status = 404, description = "No such account, or a post that is not its"),
               (status = 422, description = "No account named, oneself, an unknown category, a rule, or too long a comment")))]
 async fn report(
     State(state): State<AppState>,
@@ -138,10 +136,10 @@ async fn report(
     }
     asked.sort_unstable();
     asked.dedup();
-    // Each post must be the account's and one the reporter may see.
+    // Each post must be the account's (also when the reporter has blocked
+    // them since, as people do before reporting).
     let db = &state.db.primary;
-    let theirs = reports::posts_of(db, target.id, &asked).await?;
-    let seen = statuses::visible_of(db, &theirs, Some(me)).await?;
+    let seen = reports::posts_of(db, target.id, &asked).await?;
     if seen.len() < asked.len() {
         return Err(ApiError::NotFound);
     }

@@ -336,9 +336,11 @@ async fn list(
         .ok_or(ApiError::NotFound)?;
     let bounds = bounds(&state, &page)?;
     let db = state.reader(Some(me)).await;
-    let ids = timelines::list(db, me, list.id, &list.replies_policy, bounds).await?;
+    // The page is bounded by the candidates read, so a post left out (a
+    // muted member's, say) does not end the paging early.
+    let (candidates, ids) = timelines::list(db, me, list.id, &list.replies_policy, bounds).await?;
     let path = format!("/api/v1/timelines/list/{}", list.id);
     let (headers, Json(page)) =
-        status_page(&state, Some(me), &path, &ids, &ids, bounds.limit).await?;
+        status_page(&state, Some(me), &path, &candidates, &ids, bounds.limit).await?;
     Ok((headers, Json(collapse_boosts(page))))
 }

@@ -216,11 +216,11 @@ async fn visible_post(
 ) -> Option<Value> {
     let status = render(state, me, &[id]).await.ok()?.pop()?;
     if let Some(me) = me {
-        // Visibility, blocks and mutes; a boost (which reaches homes only)
-        // by the home's rules, which also weigh the shared post's author
-        // and whether the member hides this booster's boosts.
+        // The member's own stream shows what their home shows (visibility,
+        // blocks, mutes, exclusive lists, hidden boosts); a public one what
+        // they may see of authors they do not mute.
         let db = &state.db.primary;
-        let kept = if status["reblog"].is_null() {
+        let kept = if stream.public_only {
             statuses::visible_among(db, &[id], me).await.ok()?
         } else {
             timelines::home_filter(db, me, &[id]).await.ok()?

@@ -172,6 +172,24 @@ async fn a_list_shows_its_members_posts() {
         listed(&app, &ann, &format!("{timeline}?min_id={own_thread}")).await,
         all[..2].to_vec()
     );
+    // Muting Cat hides Bob's boost of her post; the page it leaves empty
+    // still leads on to the next.
+    let (status, _) = app
+        .act(&ann, &format!("/api/v1/accounts/{}/mute", cat.id), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let response = app.get_as(&ann.token, &format!("{timeline}?limit=1")).await;
+    let link = response.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(response.json::<Value>().await.unwrap(), json!([]));
+    assert!(link.contains(&format!("max_id={boost}")), "{link}");
+    assert_eq!(
+        listed(&app, &ann, &format!("{timeline}?limit=1&max_id={boost}")).await,
+        vec![on_cat.clone()]
+    );
+    let (status, _) = app
+        .act(&ann, &format!("/api/v1/accounts/{}/unmute", cat.id), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
 
     // Exclusive: Bob's posts leave Ann's home, Cat's stay.
     let home_is = |expected: Vec<String>| {

@@ -11,8 +11,8 @@ use super::statuses::{post, send};
 
 /// Bob reports two of Eve's posts as spam: the answer shows the report and
 /// Eve's account, and the moderators' table holds it with the posts; his
-/// own account, someone else's post, a post he may not see, an unknown
-/// category and a named rule are refused.
+/// own account, someone else's post, an unknown category and a named rule
+/// are refused; blocking Eve first does not keep him from reporting her.
 #[tokio::test(flavor = "multi_thread")]
 async fn members_report_accounts_and_their_posts() {
     let app = TestApp::spawn().await;
@@ -107,11 +107,6 @@ async fn members_report_accounts_and_their_posts() {
             StatusCode::NOT_FOUND,
             "",
         ),
-        (
-            json!({"account_id": eve.id, "status_ids": [hidden]}),
-            StatusCode::NOT_FOUND,
-            "",
-        ),
         (json!({"account_id": "12345"}), StatusCode::NOT_FOUND, ""),
     ] {
         let (status, body) = send(
@@ -130,10 +125,26 @@ async fn members_report_accounts_and_their_posts() {
             );
         }
     }
+    // Having blocked Eve first, Bob still reports her posts, even one he
+    // could not see.
+    let (status, _) = app
+        .act(&bob, &format!("/api/v1/accounts/{}/block", eve.id), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, report) = send(
+        &app,
+        &bob,
+        reqwest::Method::POST,
+        "/api/v1/reports",
+        json!({"account_id": eve.id, "status_ids": [first, hidden]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["status_ids"].as_array().unwrap().len(), 2);
     let kept: i64 = sqlx::query_scalar("select count(*) from reports")
         .fetch_one(&app.env.db)
         .await
         .unwrap();
-    assert_eq!(kept, 2);
+    assert_eq!(kept, 3);
     app.finish().await.unwrap();
 }

@@ -14,8 +14,8 @@ pub struct Counts {
     pub followers: i64,
     pub following: i64,
     pub statuses: i64,
-    /// The id of the account's newest post (not a boost), 0 for none; read,
-    /// never added to.
+    /// The id of the account's newest post (not a boost, not direct), 0 for
+    /// none; read, never added to.
     pub last_status: i64,
 }
 
@@ -62,6 +62,7 @@ pub async fn for_accounts(
                   sum(c.following)::bigint as "following!", sum(c.statuses)::bigint as "statuses!",
                   coalesce((select s.id from statuses s
                             where s.account_id = c.account_id and s.reblog_of_id is null
+                              and s.visibility <> 'direct'
                             order by s.id desc limit 1), 0) as "last_status!"
            from account_counters c where c.account_id = any($1) group by c.account_id"#,
         ids

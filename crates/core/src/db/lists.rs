@@ -156,6 +156,8 @@ pub enum Refusal {
     NotFollowed,
     /// The list would hold more than [`MAX_MEMBERS`].
     Full,
+    /// The list was deleted meanwhile.
+    Gone,
 }
 
 /// Adds accounts the owner follows to the list (those in it already stay).
@@ -165,9 +167,12 @@ pub async fn add_members(
     list: i64,
     accounts: &[i64],
 ) -> crate::Result<Result<(), Refusal>> {
-    sqlx::query!("select id from lists where id = $1 for no key update", list)
+    let held = sqlx::query!("select id from lists where id = $1 for no key update", list)
         .fetch_optional(&mut *conn)
         .await?;
+    if held.is_none() {
+        return Ok(Err(Refusal::Gone));
+    }
     let followed = sqlx::query_scalar!(
         r#"select count(distinct target_account_id) as "n!" from follows
            where account_id = $1 and target_account_id = any($2)"#,

@@ -171,7 +171,8 @@ pub async fn home_filter(
 /// (a comment reaches those who follow both sides of the conversation). With
 /// `shared_author` (a boost of their post), only followers who show the
 /// author's boosts and neither block, are blocked by nor mute that author,
-/// and are not that author.
+/// and are not that author. Followers who keep the author in an exclusive
+/// list are left out (their home does not show the author).
 pub async fn followers_page(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -193,6 +194,9 @@ pub async fn followers_page(
                 and not exists (select 1 from mutes m
                                 where m.account_id = f.account_id and m.target_account_id = $5
                                   and (m.expires_at is null or m.expires_at > now()))))
+           and not exists (select 1 from lists l join list_accounts la on la.list_id = l.id
+                           where l.account_id = f.account_id and l.exclusive
+                             and la.account_id = $1)
          order by f.id limit $4",
         account_id,
         replied_to,
@@ -277,41 +281,39 @@ pub async fn public(
     Ok(bounds.newest_first(ids))
 }
 
-/// A page of one of `viewer`'s lists: posts and boosts by its members,
-/// newest first, with the comments its `replies_policy` lets through
-/// (`followed`: on posts of accounts the viewer follows; `list`: of list
-/// members; `none`: only on the author's own posts), kept by the home's
-/// rules of who may see what. Two statements, so each walks the members'
-/// indexes in its own direction.
+/// A page of one of `viewer`'s lists: the candidates (posts and boosts by
+/// its members, newest first, no direct posts, with the comments its
+/// `replies_policy` lets through: `followed`, on posts of accounts the
+/// viewer follows; `list`, of list members; `none`, only on the author's own
+/// posts or the viewer's), which page the list, and those of them kept by
+/// the home's rules of who may see what. Two statements for the candidates,
+/// so each walks the members' indexes in its own direction.
 pub async fn list(
-    db: impl PgExecutor<'_>,
+    db: impl PgExecutor<'_> + Copy,
     viewer: i64,
     list_id: i64,
     replies_policy: &str,
     bounds: PageBounds,
-) -> crate::Result<Vec<i64>> {
+) -> crate::Result<(Vec<i64>, Vec<i64>)> {
     let lower = bounds.lower();
-    let ids = if bounds.ascending() {
+    let candidates = if bounds.ascending() {
         sqlx::query_scalar!(
-            r#"select k.id as "id!" from (select array(
-                   select s.id from list_accounts la
-                   join lateral (
-                       select id from statuses s
-                       where s.account_id = la.account_id
-                         and ($2::bigint is null or s.id < $2) and s.id > $3
-                         and (s.in_reply_to_account_id is null
-                              or s.in_reply_to_account_id in (s.account_id, $1)
-                              or ($4 = 'followed' and exists (
-                                  select 1 from follows g where g.account_id = $1
-                                  and g.target_account_id = s.in_reply_to_account_id))
-                              or ($4 = 'list' and exists (
-                                  select 1 from list_accounts m where m.list_id = $5
-                                  and m.account_id = s.in_reply_to_account_id)))
-                       order by id limit $6) s on true
-                   where la.list_id = $5
-                   order by s.id limit $6) as ids) x,
-               lateral feed_keep($1, x.ids, false) k
-               order by k.n"#,
+            r#"select s.id as "id!" from list_accounts la
+               join lateral (
+                   select id from statuses s
+                   where s.account_id = la.account_id and s.visibility <> 'direct'
+                     and ($2::bigint is null or s.id < $2) and s.id > $3
+                     and (s.in_reply_to_account_id is null
+                          or s.in_reply_to_account_id in (s.account_id, $1)
+                          or ($4 = 'followed' and exists (
+                              select 1 from follows g where g.account_id = $1
+                              and g.target_account_id = s.in_reply_to_account_id))
+                          or ($4 = 'list' and exists (
+                              select 1 from list_accounts m where m.list_id = $5
+                              and m.account_id = s.in_reply_to_account_id)))
+                   order by id limit $6) s on true
+               where la.list_id = $5
+               order by s.id limit $6"#,
             viewer,
             bounds.max_id,
             lower.unwrap_or(0),
@@ -323,25 +325,22 @@ pub async fn list(
         .await?
     } else {
         sqlx::query_scalar!(
-            r#"select k.id as "id!" from (select array(
-                   select s.id from list_accounts la
-                   join lateral (
-                       select id from statuses s
-                       where s.account_id = la.account_id
-                         and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
-                         and (s.in_reply_to_account_id is null
-                              or s.in_reply_to_account_id in (s.account_id, $1)
-                              or ($4 = 'followed' and exists (
-                                  select 1 from follows g where g.account_id = $1
-                                  and g.target_account_id = s.in_reply_to_account_id))
-                              or ($4 = 'list' and exists (
-                                  select 1 from list_accounts m where m.list_id = $5
-                                  and m.account_id = s.in_reply_to_account_id)))
-                       order by id desc limit $6) s on true
-                   where la.list_id = $5
-                   order by s.id desc limit $6) as ids) x,
-               lateral feed_keep($1, x.ids, false) k
-               order by k.n"#,
+            r#"select s.id as "id!" from list_accounts la
+               join lateral (
+                   select id from statuses s
+                   where s.account_id = la.account_id and s.visibility <> 'direct'
+                     and ($2::bigint is null or s.id < $2) and ($3::bigint is null or s.id > $3)
+                     and (s.in_reply_to_account_id is null
+                          or s.in_reply_to_account_id in (s.account_id, $1)
+                          or ($4 = 'followed' and exists (
+                              select 1 from follows g where g.account_id = $1
+                              and g.target_account_id = s.in_reply_to_account_id))
+                          or ($4 = 'list' and exists (
+                              select 1 from list_accounts m where m.list_id = $5
+                              and m.account_id = s.in_reply_to_account_id)))
+                   order by id desc limit $6) s on true
+               where la.list_id = $5
+               order by s.id desc limit $6"#,
             viewer,
             bounds.max_id,
             lower,
@@ -352,5 +351,13 @@ pub async fn list(
         .fetch_all(db)
         .await?
     };
-    Ok(bounds.newest_first(ids))
+    let candidates = bounds.newest_first(candidates);
+    let kept = sqlx::query_scalar!(
+        r#"select k.id as "id!" from feed_keep($1, $2, false) k order by k.n"#,
+        viewer,
+        &candidates
+    )
+    .fetch_all(db)
+    .await?;
+    Ok((candidates, kept))
 }
