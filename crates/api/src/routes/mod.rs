@@ -11,6 +11,7 @@ pub mod compose;
 pub mod confirmation;
 pub mod defaults;
 pub mod devices;
+pub mod domain_blocks;
 pub mod emails;
 pub mod familiar_followers;
 pub mod favourites;
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::routes())
         .merge(suggestions::routes())
         .merge(thread_mutes::routes())
+        .merge(domain_blocks::routes())
         .merge(familiar_followers::routes())
         .merge(featured_tags::routes())
         .merge(account_statuses::routes())

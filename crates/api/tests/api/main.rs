@@ -11,6 +11,7 @@ mod caching;
 mod compose;
 mod deploys;
 mod docs;
+mod domain_blocks;
 mod favourites;
 mod featured_tags;
 mod forgery;

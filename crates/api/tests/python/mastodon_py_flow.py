@@ -174,6 +174,12 @@ suggested = ann.suggestions_v2()
 assert all(s.account.id not in (bob_id, me.id) for s in suggested), suggested
 assert all(s.sources[0] in ("friends_of_friends", "most_followed") for s in suggested), suggested
 
+step("block a domain")
+ann.domain_block("Spam.Example")
+assert ann.domain_blocks() == ["spam.example"]
+ann.domain_unblock("spam.example")
+assert ann.domain_blocks() == []
+
 step("report an account")
 reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")
 assert reported.target_account.id == bob_id and reported.status_ids == [tips.id], reported

@@ -7,6 +7,7 @@ pub mod apps;
 pub mod counters;
 pub mod devices;
 pub mod digest;
+pub mod domain_blocks;
 pub mod featured_tags;
 pub mod graph;
 pub mod ids;
