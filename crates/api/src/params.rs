@@ -243,7 +243,24 @@ fn insert_at(object: &mut Map<String, Value>, key: &str, value: Value) {
             *slot = Value::Array(Vec::new());
         }
         if let Value::Array(items) = slot {
-            items.push(value);
+            // `a[][name]=x&a[][value]=y` is a list of objects, as Rails reads
+            // it: a key goes into the last object unless it has that key.
+            let (key, deeper) = tail
+                .strip_prefix('[')
+                .and_then(|t| t.split_once(']'))
+                .unwrap_or(("", ""));
+            if key.is_empty() {
+                items.push(value);
+                return;
+            }
+            let fresh =
+                !matches!(items.last(), Some(Value::Object(last)) if !last.contains_key(key));
+            if fresh {
+                items.push(Value::Object(Map::new()));
+            }
+            if let Some(Value::Object(last)) = items.last_mut() {
+                insert_at(last, &format!("{key}{deeper}"), value);
+            }
         }
         return;
     }
@@ -419,6 +436,18 @@ mod tests {
         assert_eq!(object["source"]["privacy"], "private");
         assert_eq!(object["fields_attributes"]["0"]["name"], "a");
         assert_eq!(object["x"], "y");
+    }
+
+    /// `a[][name]` and `a[][value]` pairs read as a list of objects.
+    #[test]
+    fn lists_of_objects_read_as_rails_reads_them() {
+        let object =
+            super::form_object(b"f[][name]=a&f[][value]=1&f[][name]=b&f[][value]=2&f[][name]=c")
+                .unwrap();
+        assert_eq!(
+            object["f"],
+            serde_json::json!([{"name": "a", "value": "1"}, {"name": "b", "value": "2"}, {"name": "c"}])
+        );
     }
 
     /// A list nested one level deeper (`id[][]=`) reads as the plain list.

@@ -277,6 +277,25 @@ async fn profiles_update_and_validate() {
         shown["fields"],
         json!([{"name": "Pronouns", "value": "she/her", "verified_at": null}])
     );
+    // Rails' list form, without positions, as some clients send it.
+    let me: Value = patch(vec![
+        ("fields_attributes[][name]", "Instagram".into()),
+        ("fields_attributes[][value]", "@ann".into()),
+        ("fields_attributes[][name]", "City".into()),
+        ("fields_attributes[][value]", "Seoul".into()),
+    ])
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        me["source"]["fields"],
+        json!([
+            {"name": "Instagram", "value": "@ann", "verified_at": null},
+            {"name": "City", "value": "Seoul", "verified_at": null},
+        ])
+    );
 }
 
 /// The avatar a member shows, once the worker has processed it: its key.

@@ -173,18 +173,20 @@ pub async fn add_members(
     if held.is_none() {
         return Ok(Err(Refusal::Gone));
     }
+    // The follows stay until the transaction ends, so an unfollow at the
+    // same moment waits, then takes the account out of the list again.
     let followed = sqlx::query_scalar!(
-        r#"select count(distinct target_account_id) as "n!" from follows
-           where account_id = $1 and target_account_id = any($2)"#,
+        "select target_account_id from follows
+         where account_id = $1 and target_account_id = any($2) for key share",
         owner,
         accounts
     )
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
     let mut wanted = accounts.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
-    if followed < wanted.len() as i64 {
+    if followed.len() < wanted.len() {
         return Ok(Err(Refusal::NotFollowed));
     }
     let held = sqlx::query_scalar!(
