@@ -57,6 +57,14 @@ async fn a_rolled_back_task_never_runs() {
         })
         .await
     );
+    // The later task is counted once its worker finishes with it, a moment
+    // after its objects are gone.
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            Stats::get(&app.stats().done) >= 1
+        })
+        .await
+    );
     assert_eq!(remaining(&app, &keys).await, 2);
     assert_eq!(Stats::get(&app.stats().done), 1);
     app.finish().await.unwrap();
