@@ -77,7 +77,8 @@ returns table (id bigint, n bigint) language sql stable as $$
            or (not o.own and not o.blocked and not o.muted and not a.hides_reblogs))
 $$;
 
--- The home's rules (see feed_keep).
+-- The home's rules (see feed_keep), which now also weigh boosts and
+-- exclusive lists.
 create or replace function home_keep(viewer bigint, ids bigint[])
 returns table (id bigint, n bigint) language sql stable as $$
     select * from feed_keep(viewer, ids, true)

@@ -117,9 +117,10 @@ async fn reblog(
         stream::notified(&state.kv, &notified).await;
         id
     } else {
-        reblogs::of(&state.db.primary, me, shared.id)
+        reblogs::mine(&state.db.primary, me, shared.id)
             .await?
             .ok_or(ApiError::NotFound)?
+            .0
     };
     render(&state, Some(me), &[boost])
         .await?

@@ -69,22 +69,6 @@ pub async fn insert(
     Ok(inserted == 1)
 }
 
-/// The member's boost of `original`, if any.
-pub async fn of(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    original: i64,
-) -> crate::Result<Option<i64>> {
-    let id = sqlx::query_scalar!(
-        "select id from statuses where account_id = $1 and reblog_of_id = $2",
-        account_id,
-        original
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(id)
-}
-
 /// The member's boost named by `id` (the boost itself, or the post it
 /// shares): (boost, shared post). Needs no visibility: a member may always
 /// take back their own boost.
