@@ -1,5 +1,6 @@
 //! A member's session in the app: open it, read the home timeline, scroll,
-//! open a post and its comments, like it, comment, and post something.
+//! open a post and its comments, like and boost it, read a list's timeline,
+//! comment, and post something.
 
 use std::sync::Arc;
 
@@ -16,6 +17,9 @@ const STEPS: &[&str] = &[
     "open a post",
     "its comments (context)",
     "like",
+    "boost",
+    "lists",
+    "a list's timeline",
     "comment",
     "post",
 ];
@@ -87,17 +91,49 @@ pub async fn run(ctx: &Ctx) -> Scenario {
                 )
                 .await;
                 s.send(
+                    Req::post(format!("/api/v1/statuses/{post}/reblog"))
+                        .token(&token)
+                        .kind(6),
+                )
+                .await;
+                let lists = s
+                    .send(Req::get("/api/v1/lists").token(&token).kind(7))
+                    .await
+                    .json();
+                let list = match lists[0]["id"].as_str() {
+                    Some(id) => id.to_string(),
+                    None => {
+                        // The member's first session makes their list.
+                        let made = s
+                            .send(
+                                Req::post("/api/v1/lists")
+                                    .token(&token)
+                                    .form("title=Stylists".into())
+                                    .kind(7),
+                            )
+                            .await
+                            .json();
+                        made["id"].as_str().unwrap_or_default().to_string()
+                    }
+                };
+                s.send(
+                    Req::get(format!("/api/v1/timelines/list/{list}?limit=20"))
+                        .token(&token)
+                        .kind(8),
+                )
+                .await;
+                s.send(
                     Req::post("/api/v1/statuses")
                         .token(&token)
                         .form(format!("status=Love+the+coat&in_reply_to_id={post}"))
-                        .kind(6),
+                        .kind(9),
                 )
                 .await;
                 s.send(
                     Req::post("/api/v1/statuses")
                         .token(&token)
                         .form("status=Today%27s+look+%23linen0+%23weekend18".into())
-                        .kind(7),
+                        .kind(10),
                 )
                 .await;
             }

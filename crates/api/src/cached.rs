@@ -55,7 +55,7 @@ impl Kind {
 const BATCH_TTL: Ttl = Ttl::secs(300);
 
 fn key(state: &AppState, kind: Kind, id: i64) -> String {
-    state.cache.key(&format!("{}:{id}", kind.name()))
+    state.cache.entity_key(kind.name(), id)
 }
 
 /// This instance's cache counts (the same as on `/metrics`, where every

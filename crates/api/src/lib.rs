@@ -24,6 +24,7 @@ pub mod counts;
 pub mod edge;
 pub mod entities;
 pub mod error;
+pub mod filtering;
 pub mod flights;
 pub mod mail_links;
 pub mod microcache;

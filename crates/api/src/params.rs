@@ -275,6 +275,40 @@ fn insert_at(object: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
+/// The entries of a nested list as clients send it: a form's
+/// `name[0][key]=...` (an object keyed by position, read in that order) or
+/// a JSON list of objects. Anything else is a 422 naming `name`.
+pub fn entries<'v>(value: &'v Value, name: &str) -> Result<Vec<&'v Value>, ApiError> {
+    let entries: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(by_position) => {
+            let mut keyed: Vec<(u64, &Value)> = Vec::new();
+            for (key, entry) in by_position {
+                let position = key.parse().map_err(|_| {
+                    ApiError::Unprocessable(format!(
+                        "Validation failed: {name} are keyed by position, not '{}'",
+                        truncate(key)
+                    ))
+                })?;
+                keyed.push((position, entry));
+            }
+            keyed.sort_by_key(|(position, _)| *position);
+            keyed.into_iter().map(|(_, entry)| entry).collect()
+        }
+        _ => {
+            return Err(ApiError::Unprocessable(format!(
+                "Validation failed: {name} must be a list"
+            )));
+        }
+    };
+    if entries.iter().any(|e| !e.is_object()) {
+        return Err(ApiError::Unprocessable(format!(
+            "Validation failed: each of {name} must be an object"
+        )));
+    }
+    Ok(entries)
+}
+
 /// Rails' reading of a boolean: absent or empty is none; `0`, `f`, `false`,
 /// `off` (any case) are false; anything else is true.
 pub fn truthy(value: &Value) -> Option<bool> {

@@ -7,6 +7,7 @@ use deadpool_redis::redis;
 use lookbook_core::Config;
 use lookbook_core::cache::Cache;
 use lookbook_core::db::Db;
+use lookbook_core::db::stats::ServerStats;
 use lookbook_core::kv::Kv;
 use lookbook_core::storage::Storage;
 use lookbook_core::webpush::vapid::Vapid;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub hub: Arc<crate::streaming::hub::Hub>,
     /// The VAPID key, loaded on first use (configured, or kept in PostgreSQL).
     vapid: Arc<tokio::sync::OnceCell<Arc<Vapid>>>,
+    /// Members and posts, counted at most once a minute per instance.
+    pub server_stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, ServerStats)>>>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
 }
@@ -77,6 +80,7 @@ impl AppState {
             )),
             config: Arc::new(config),
             vapid: Arc::default(),
+            server_stats: Arc::default(),
             draining: Arc::new(AtomicBool::new(false)),
         })
     }

@@ -65,6 +65,12 @@ impl Cache {
         format!("{}{key}", self.prefix)
     }
 
+    /// The key of a cached entity (`status`, `account`) by id, as the API
+    /// keeps it; the worker drops entries it changes with it.
+    pub fn entity_key(&self, kind: &str, id: i64) -> String {
+        self.key(&format!("{kind}:{id}"))
+    }
+
     /// Deletes `keys`; if Memcached does not confirm it, they are deleted
     /// again once it answers.
     pub async fn delete_many(&self, keys: &[String]) {

@@ -37,6 +37,9 @@ pub struct Config {
     pub instance_title: String,
     /// Shown in `/api/v1/instance` as the contact.
     pub contact_email: String,
+    /// Username of the member shown as the contact (`contact.account`); none
+    /// when empty.
+    pub contact_account: String,
     /// Where this deployment's source code is published (`source_url`).
     pub source_url: String,
     pub database: DatabaseConfig,
@@ -53,6 +56,19 @@ pub struct Config {
     pub feeds: FeedConfig,
     pub sweep: SweepConfig,
     pub push: PushConfig,
+    pub previews: PreviewConfig,
+}
+
+/// Link previews: the pages members link to, fetched by the worker.
+#[derive(Debug, Clone)]
+pub struct PreviewConfig {
+    /// Whether pages on loopback and private addresses are fetched (never
+    /// in production: a post could point the worker into its own network).
+    pub allow_private_addresses: bool,
+    /// The whole fetch, redirects included.
+    pub timeout: Duration,
+    /// Bytes of a page read at most (its head is near the start).
+    pub max_bytes: usize,
 }
 
 /// Outgoing mail.
@@ -113,6 +129,9 @@ pub struct SweepConfig {
     /// How long after its URL expired an upload is ended (its key deleted):
     /// room for a client that finished its PUT just in time to complete it.
     pub grace: Duration,
+    /// How often the worker looks for polls that have ended, to tell their
+    /// voters and authors.
+    pub polls: Duration,
 }
 
 /// Home feeds and trends.
@@ -265,6 +284,14 @@ pub struct Limits {
     pub signins_per_account: u64,
     /// API requests per access token per 5 minutes.
     pub api_per_token: u64,
+    /// Choices a poll may offer.
+    pub poll_options: u32,
+    /// Characters each choice may hold.
+    pub poll_option_chars: u32,
+    /// Shortest time a poll may run, in seconds.
+    pub poll_min_secs: u32,
+    /// Longest time a poll may run, in seconds.
+    pub poll_max_secs: u32,
 }
 
 impl Default for Limits {
@@ -284,6 +311,10 @@ impl Default for Limits {
             signins_per_ip: 30,
             signins_per_account: 10,
             api_per_token: 300,
+            poll_options: 4,
+            poll_option_chars: 50,
+            poll_min_secs: 300,
+            poll_max_secs: 2_629_746,
         }
     }
 }
@@ -320,6 +351,7 @@ impl Config {
                 .get("LOOKBOOK_INSTANCE_TITLE")
                 .unwrap_or_else(|| "Lookbook".into()),
             contact_email: env.get("LOOKBOOK_CONTACT_EMAIL").unwrap_or_default(),
+            contact_account: env.get("LOOKBOOK_CONTACT_ACCOUNT").unwrap_or_default(),
             source_url: env.get("LOOKBOOK_SOURCE_URL").unwrap_or_default(),
             database: DatabaseConfig {
                 url: env.postgres_url("DATABASE_URL")?.into(),
@@ -422,6 +454,7 @@ impl Config {
             sweep: SweepConfig {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,
                 grace: env.millis("UPLOAD_SWEEP_GRACE_MS", 3_600_000)?,
+                polls: env.millis("POLL_SWEEP_MS", 5_000)?,
             },
             outbox: OutboxConfig {
                 poll_interval: env.millis("OUTBOX_POLL_MS", 200)?,
@@ -488,6 +521,11 @@ impl Config {
                 fanout_max_followers: env.positive("FEED_FANOUT_MAX_FOLLOWERS", 10_000)?,
                 trends_interval: env.millis("TRENDS_INTERVAL_MS", 60_000)?,
             },
+            previews: PreviewConfig {
+                allow_private_addresses: env.flag("LINK_PREVIEW_ALLOW_PRIVATE_ADDRESSES", false)?,
+                timeout: env.millis("LINK_PREVIEW_TIMEOUT_MS", 5_000)?,
+                max_bytes: env.positive("LINK_PREVIEW_MAX_BYTES", 1_048_576)?,
+            },
             limits: Limits {
                 status_chars: env.positive("LIMIT_STATUS_CHARS", defaults.status_chars)?,
                 media_per_status: env
@@ -505,6 +543,11 @@ impl Config {
                 signins_per_account: env
                     .positive("LIMIT_SIGNINS_PER_ACCOUNT", defaults.signins_per_account)?,
                 api_per_token: env.positive("LIMIT_API_PER_TOKEN", defaults.api_per_token)?,
+                poll_options: env.positive("LIMIT_POLL_OPTIONS", defaults.poll_options)?,
+                poll_option_chars: env
+                    .positive("LIMIT_POLL_OPTION_CHARS", defaults.poll_option_chars)?,
+                poll_min_secs: env.positive("LIMIT_POLL_MIN_SECS", defaults.poll_min_secs)?,
+                poll_max_secs: env.positive("LIMIT_POLL_MAX_SECS", defaults.poll_max_secs)?,
             },
         };
         if config.http.shutdown_linger >= config.http.shutdown_timeout {

@@ -182,6 +182,17 @@ pub fn hashtags(text: &str) -> Vec<String> {
     tags
 }
 
+/// The first http(s) link of a text: the one a link preview shows.
+pub fn first_web_link(text: &str) -> Option<&str> {
+    links(text)
+        .into_iter()
+        .map(|(start, end)| &text[start..end])
+        .find(|link| {
+            let lower = link.to_ascii_lowercase();
+            lower.starts_with("https://") || lower.starts_with("http://")
+        })
+}
+
 /// The distinct usernames mentioned, lowercased, in order of appearance.
 pub fn mentions(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();

@@ -62,7 +62,7 @@ impl TestApp {
         let server = tokio::spawn(app.run_until_stopped(async move { stop.cancelled().await }));
         let worker_stop = CancellationToken::new();
         let (stats, worker_task) = if worker {
-            let worker = Worker::build(env.config()).expect("build the worker");
+            let worker = Worker::build(env.config()).await.expect("build the worker");
             let stats = worker.stats();
             let handle = tokio::spawn(worker.run(worker_stop.clone()));
             (Some(stats), Some(handle))

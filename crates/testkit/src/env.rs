@@ -77,6 +77,7 @@ fn base_vars() -> BTreeMap<String, String> {
     set("REDIS_POOL_SIZE", "8".into());
     set("OUTBOX_POLL_MS", "20".into());
     set("TRENDS_INTERVAL_MS", "300".into());
+    set("POLL_SWEEP_MS", "200".into());
     // Tests read right after they write; the microcache has a test of its own.
     set("MICROCACHE_MS", "0".into());
     // Debug builds on a busy machine are slow; the shedding tests set a

@@ -246,7 +246,7 @@ impl Consumer {
     /// The turns a task of `kind` waits for.
     fn turns_of(&self, kind: &str) -> &Semaphore {
         match kind {
-            "web_push" => &self.push_turns,
+            "web_push" | "fetch_preview" => &self.push_turns,
             "native_push" => &self.native_turns,
             "account_mail" | "mail_digest" => &self.mail_turns,
             _ => &self.turns,

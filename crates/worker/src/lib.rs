@@ -15,7 +15,9 @@ pub mod keys;
 pub mod mailer;
 pub mod metrics;
 pub mod native;
+pub mod opengraph;
 pub mod parked;
+pub mod public_net;
 pub mod schedule;
 pub mod tasks;
 
@@ -23,6 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lookbook_core::Config;
+use lookbook_core::cache::Cache;
 use lookbook_core::config::{FeedConfig, Limits};
 use lookbook_core::db::Db;
 use lookbook_core::kv::Kv;
@@ -51,6 +54,10 @@ pub struct Context {
     pub keys: Arc<keys::Keys>,
     /// This worker's counters.
     pub stats: Arc<Stats>,
+    /// Memcached, to drop the cached posts a task changes.
+    pub cache: Cache,
+    /// The client for pages members link to.
+    pub previews: Arc<tasks::fetch_preview::Previews>,
 }
 
 /// Counts of what this worker did, since it started.
@@ -97,10 +104,11 @@ pub struct Worker {
 
 impl Worker {
     /// Builds the clients; nothing waits for a service to answer.
-    pub fn build(config: Config) -> anyhow::Result<Worker> {
+    pub async fn build(config: Config) -> anyhow::Result<Worker> {
         let db = Db::connect_lazy(&config.database)?;
         let storage = Storage::new(&config.s3, config.outbound_timeout);
         let kv = Kv::connect(&config.redis, config.outbound_timeout)?;
+        let cache = Cache::connect(&config.memcached, config.outbound_timeout).await?;
         let stats = Arc::new(Stats::default());
         Ok(Worker {
             context: Context {
@@ -114,6 +122,8 @@ impl Worker {
                 mailer: Arc::new(mailer::Mailer::new(&config)?),
                 keys: Arc::new(keys::Keys::new(config.push.vapid_private_key.clone())),
                 stats: stats.clone(),
+                cache,
+                previews: Arc::new(tasks::fetch_preview::Previews::new(&config)?),
             },
             config,
             stats,
@@ -159,6 +169,8 @@ impl Worker {
             self.config.push.native.summary_sweep,
             stop.clone(),
         );
+        let polls =
+            schedule::close_polls(self.context.clone(), self.config.sweep.polls, stop.clone());
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -180,7 +192,8 @@ impl Worker {
             schedule,
             sweep,
             digests,
-            summaries
+            summaries,
+            polls
         );
     }
 }

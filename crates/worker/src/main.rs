@@ -65,7 +65,7 @@ async fn run(config: Config) -> lookbook_core::Result<()> {
     // Counters recorded from the start are all rendered.
     lookbook_core::telemetry::prometheus();
     let metrics_bind = config.worker_metrics_bind;
-    let worker = Worker::build(config)?;
+    let worker = Worker::build(config).await?;
     let stop = CancellationToken::new();
     let serving = stop.clone();
     tokio::spawn(async move {

@@ -3,14 +3,15 @@
 //! direct uploads whose URL is long dead (every worker sweeps; rows are
 //! locked and skipped, so two sweeps never take the same upload), and
 //! queueing the digest mails that are due (one sweep at a time, under a
-//! PostgreSQL lock), and queueing the native push summaries whose window
-//! has passed (rows locked and skipped).
+//! PostgreSQL lock), queueing the native push summaries whose window
+//! has passed (rows locked and skipped), and closing the polls that have
+//! ended (rows locked and skipped).
 
 use std::future::Future;
 use std::time::Duration;
 
 use lookbook_core::config::SweepConfig;
-use lookbook_core::db::{devices, mail_preferences, uploads};
+use lookbook_core::db::{devices, mail_preferences, polls, uploads};
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::trending;
 use tokio_util::sync::CancellationToken;
@@ -148,6 +149,26 @@ pub async fn send_summaries(
         }
         tx.commit().await?;
         Ok(due.len())
+    })
+    .await;
+}
+
+/// Polls closed per transaction.
+const POLL_BATCH: i64 = 100;
+
+/// Every `sweep`, marks the polls that have ended closed and queues the
+/// task that tells their voters and authors, in one transaction each
+/// batch, so each poll is told once.
+pub async fn close_polls(ctx: Context, sweep: Duration, stop: CancellationToken) {
+    let logs = ("closed ended polls", "could not close ended polls");
+    repeat(sweep, POLL_BATCH, logs, stop, || async {
+        let mut tx = ctx.db.begin().await?;
+        let ended = polls::close_due(&mut tx, POLL_BATCH).await?;
+        for poll_id in &ended {
+            tasks::enqueue(&mut tx, &Task::PollEnded { poll_id: *poll_id }).await?;
+        }
+        tx.commit().await?;
+        Ok(ended.len())
     })
     .await;
 }

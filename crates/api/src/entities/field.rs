@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::escape;
 use crate::error::ApiError;
+use crate::params;
 
 /// Fields one profile may show.
 pub const MAX_FIELDS: usize = 4;
@@ -86,27 +87,7 @@ fn value_html(value: &str) -> String {
 /// as Mastodon drops them; more than [`MAX_FIELDS`], or a name or value
 /// over [`MAX_CHARS`] characters, is a 422.
 pub fn parse(attributes: &Value) -> Result<Vec<Stored>, ApiError> {
-    let entries: Vec<&Value> = match attributes {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(by_position) => {
-            let mut keyed: Vec<(u64, &Value)> = Vec::new();
-            for (key, entry) in by_position {
-                let position = key.parse().map_err(|_| {
-                    ApiError::Unprocessable(format!(
-                        "Validation failed: fields_attributes are keyed by position, not '{key}'"
-                    ))
-                })?;
-                keyed.push((position, entry));
-            }
-            keyed.sort_by_key(|(position, _)| *position);
-            keyed.into_iter().map(|(_, entry)| entry).collect()
-        }
-        _ => {
-            return Err(ApiError::Unprocessable(
-                "Validation failed: fields_attributes must be a list of name and value".into(),
-            ));
-        }
-    };
+    let entries = params::entries(attributes, "fields_attributes")?;
     let text = |entry: &Value, key: &str| -> Result<String, ApiError> {
         match &entry[key] {
             Value::Null => Ok(String::new()),
@@ -119,11 +100,6 @@ pub fn parse(attributes: &Value) -> Result<Vec<Stored>, ApiError> {
     };
     let mut fields = Vec::new();
     for entry in entries {
-        if !entry.is_object() {
-            return Err(ApiError::Unprocessable(
-                "Validation failed: each of fields_attributes has a name and a value".into(),
-            ));
-        }
         let field = Stored {
             name: text(entry, "name")?,
             value: text(entry, "value")?,

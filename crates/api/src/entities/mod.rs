@@ -2,12 +2,16 @@
 //! times are RFC 3339 with milliseconds, and a page of accounts is hydrated
 //! with one query for all their counters.
 
+pub mod conversation;
 pub mod device;
 pub mod field;
+pub mod filter;
 pub mod list;
 pub mod notification;
+pub mod poll;
 pub mod push;
 pub mod status_edit;
+pub mod tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use lookbook_core::db::accounts::Account;

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use super::time;
 use crate::AppState;
 use crate::error::ApiResult;
+use crate::filtering::{Context, hidden};
 use crate::statuses::{authors, render};
 
 /// Something that happened to the member: who, what, and the post it is about.
@@ -160,7 +161,9 @@ pub fn markers(stored: Vec<StoredMarker>) -> BTreeMap<String, Marker> {
         .collect()
 }
 
-/// Posts as `me` sees them, by id; posts gone are missing.
+/// Posts as `me` sees them, by id; posts gone, or hidden by one of the
+/// member's filters for notifications, are missing (and so are the
+/// notifications about them).
 async fn posts(state: &AppState, me: i64, ids: &[i64]) -> ApiResult<HashMap<String, Value>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
@@ -168,6 +171,7 @@ async fn posts(state: &AppState, me: i64, ids: &[i64]) -> ApiResult<HashMap<Stri
     Ok(render(state, Some(me), &ids)
         .await?
         .into_iter()
+        .filter(|s| !hidden(Context::Notifications, s))
         .filter_map(|s| Some((s["id"].as_str()?.to_string(), s)))
         .collect())
 }

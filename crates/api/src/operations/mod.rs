@@ -2,4 +2,5 @@
 //! and the cache and stream work after commit. Routes call these; these
 //! never call routes.
 
+pub mod filters;
 pub mod removal;

@@ -1,11 +1,11 @@
 //! Removing a post or a boost: the row and what hangs off it in one
-//! transaction (counters, the boosted post's count and its notification,
-//! the feed clean-up and photo deletion as tasks), then the caches and the
-//! streams once it committed.
+//! transaction (counters, conversations, the boosted post's count and its
+//! notification, the feed clean-up and photo deletion as tasks), then the
+//! caches and the streams once it committed.
 
-use lookbook_core::db::counters;
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::statuses::{self, StatusCounts};
+use lookbook_core::db::{conversations, counters};
 use lookbook_core::stream::{self, Channel, Event};
 use lookbook_core::tasks::{self, Task};
 
@@ -22,6 +22,7 @@ pub async fn remove(state: &AppState, me: i64, id: i64) -> ApiResult<()> {
     if statuses::lock(&mut tx, id).await? != Some(me) {
         return Err(ApiError::NotFound);
     }
+    conversations::remove(&mut tx, id).await?;
     let Some(deleted) = statuses::delete(&mut tx, id).await? else {
         return Err(ApiError::NotFound);
     };

@@ -16,6 +16,7 @@ use super::accounts::{load, parse_id};
 use crate::AppState;
 use crate::auth::MaybeAuth;
 use crate::error::ApiResult;
+use crate::filtering::Context;
 use crate::pagination::PageParams;
 use crate::params::{QueryParams, flex_bool, flex_string};
 use crate::statuses::page as status_page;
@@ -66,7 +67,16 @@ async fn account_statuses(
     if f.pinned == Some(true) {
         let db = state.reader(auth.viewer()).await;
         let ids = pins::of_account(db, owner.id, auth.viewer()).await?;
-        return status_page(&state, auth.viewer(), &path, &[], &ids, bounds.limit).await;
+        return status_page(
+            &state,
+            auth.viewer(),
+            Some(Context::Account),
+            &path,
+            &[],
+            &ids,
+            bounds.limit,
+        )
+        .await;
     }
     let tagged = f.tagged.as_deref().map(|t| t.trim_start_matches('#'));
     let filter = AccountFilter {
@@ -83,5 +93,14 @@ async fn account_statuses(
         bounds,
     )
     .await?;
-    status_page(&state, auth.viewer(), &path, &ids, &ids, bounds.limit).await
+    status_page(
+        &state,
+        auth.viewer(),
+        Some(Context::Account),
+        &path,
+        &ids,
+        &ids,
+        bounds.limit,
+    )
+    .await
 }

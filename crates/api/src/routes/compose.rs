@@ -8,8 +8,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
+use lookbook_core::db::polls::{self, NewPoll};
 use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
-use lookbook_core::db::{accounts, counters, ids, media, reblogs};
+use lookbook_core::db::{accounts, conversations, counters, ids, media, reblogs};
 use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text::{self, Span};
@@ -24,7 +25,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::counts;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{Params, flex_bool, flex_list, flex_string};
+use crate::params::{Params, flex_bool, flex_list, flex_string, truthy};
 use crate::statuses::render;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -73,10 +74,13 @@ pub(super) struct Compose {
     #[schema(value_type = Option<String>)]
     #[serde(default, deserialize_with = "flex_string")]
     language: Option<String>,
-    /// Polls are not served: a post with one is refused with 422.
+    /// A poll: `poll[options][]` (the choices), `poll[expires_in]` (seconds),
+    /// `poll[multiple]` (several choices per voter) and `poll[hide_totals]`
+    /// (counts hidden until it ends). An edit may repeat the poll but not
+    /// change its choices.
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
-    poll: Option<Value>,
+    pub(super) poll: Option<Value>,
     /// Scheduled posts are not served: a post with a time is refused with 422.
     #[schema(value_type = Option<String>)]
     #[serde(default)]
@@ -85,6 +89,15 @@ pub(super) struct Compose {
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
     pub(super) media_attributes: Option<Value>,
+}
+
+/// A poll as asked for, checked.
+#[derive(Debug)]
+pub(super) struct PollInput {
+    pub(super) options: Vec<String>,
+    pub(super) multiple: bool,
+    pub(super) hide_totals: bool,
+    pub(super) expires_in: i64,
 }
 
 impl Compose {
@@ -98,17 +111,82 @@ impl Compose {
                 "Validation failed: Text character limit of {max} exceeded"
             )));
         }
-        if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
-            return Err(ApiError::Unprocessable(
-                "Validation failed: polls are not supported here".into(),
-            ));
-        }
         if self.scheduled_at.as_ref().is_some_and(|p| !p.is_null()) {
             return Err(ApiError::Unprocessable(
                 "Validation failed: scheduled posts are not supported here".into(),
             ));
         }
         Ok((text, spoiler))
+    }
+
+    /// The poll asked for, checked against the instance's limits.
+    pub(super) fn poll(&self, state: &AppState) -> ApiResult<Option<PollInput>> {
+        let Some(raw) = self.poll.as_ref().filter(|p| !p.is_null()) else {
+            return Ok(None);
+        };
+        let invalid = |why: String| ApiError::Unprocessable(format!("Validation failed: {why}"));
+        let limits = &state.config.limits;
+        let options: Vec<String> = match &raw["options"] {
+            Value::Array(items) => items.iter().collect::<Vec<_>>(),
+            // `poll[options][0]=...` arrives keyed by position.
+            Value::Object(by_position) => {
+                let mut keyed: Vec<(u64, &Value)> = by_position
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((
+                            k.parse().map_err(|_| {
+                                invalid(format!("poll options are keyed by position, not '{k}'"))
+                            })?,
+                            v,
+                        ))
+                    })
+                    .collect::<ApiResult<_>>()?;
+                keyed.sort_by_key(|(position, _)| *position);
+                keyed.into_iter().map(|(_, v)| v).collect()
+            }
+            _ => return Err(invalid("a poll needs options".into())),
+        }
+        .into_iter()
+        .map(|v| match v {
+            Value::String(s) => Ok(s.trim().to_string()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(invalid("poll options must be text".into())),
+        })
+        .collect::<ApiResult<_>>()?;
+        let most = limits.poll_options as usize;
+        if options.len() < 2 || options.len() > most {
+            return Err(invalid(format!("a poll has 2 to {most} options")));
+        }
+        let longest = limits.poll_option_chars as usize;
+        if options
+            .iter()
+            .any(|o| o.is_empty() || o.chars().count() > longest)
+        {
+            return Err(invalid(format!(
+                "each poll option holds 1 to {longest} characters"
+            )));
+        }
+        if options.iter().collect::<HashSet<_>>().len() < options.len() {
+            return Err(invalid("poll options must differ".into()));
+        }
+        let (min, max) = (limits.poll_min_secs, limits.poll_max_secs);
+        let expires_in = match &raw["expires_in"] {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|secs| *secs >= f64::from(min) && *secs <= f64::from(max))
+        .ok_or_else(|| {
+            invalid(format!(
+                "poll[expires_in] must be from {min} to {max} seconds"
+            ))
+        })?;
+        Ok(Some(PollInput {
+            options,
+            multiple: truthy(&raw["multiple"]).unwrap_or(false),
+            hide_totals: truthy(&raw["hide_totals"]).unwrap_or(false),
+            expires_in: expires_in as i64,
+        }))
     }
 
     /// The photo ids, distinct and within the limit.
@@ -240,6 +318,7 @@ async fn create(
     };
     let (text, spoiler) = p.texts(&state)?;
     let media_ids = p.media(&state)?;
+    let poll = p.poll(&state)?;
     if text.trim().is_empty() && media_ids.is_empty() {
         return Err(ApiError::Unprocessable(
             "Validation failed: Text can't be blank".into(),
@@ -291,11 +370,23 @@ async fn create(
         application_id: Some(auth.grant.app_id),
     };
     statuses::insert(&mut tx, &new).await?;
+    if let Some(poll) = &poll {
+        let new_poll = NewPoll {
+            options: &poll.options,
+            multiple: poll.multiple,
+            hide_totals: poll.hide_totals,
+            expires_at: chrono::Utc::now() + chrono::Duration::seconds(poll.expires_in),
+        };
+        polls::insert(&mut tx, id, &new_poll).await?;
+    }
     if !media_ids.is_empty() {
         attach(&mut tx, id, me, &media_ids).await?;
     }
     statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
     let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    if visibility == "direct" {
+        conversations::add(&mut tx, id).await?;
+    }
     // Those mentioned, and the author of the post commented on, hear of it.
     let mut notified = Vec::new();
     let replied_to = in_reply_to.map(|(_, author)| author);
@@ -317,6 +408,9 @@ async fn create(
         statuses::add_counts(&mut tx, parent, reply).await?;
     }
     tasks::enqueue(&mut tx, &Task::FanOut { status_id: id }).await?;
+    if text::first_web_link(&text).is_some() {
+        tasks::enqueue(&mut tx, &Task::FetchPreview { status_id: id }).await?;
+    }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     stream::notified(&state.kv, &notified).await;
     counts::forget_accounts(&state, &[me]).await;

@@ -28,6 +28,9 @@ const OPTIONAL_BODIES: &[&str] = &[
     "/api/v1/lists/{id}",
     "/api/v1/statuses/{id}/reblog",
     "/api/v1/lists/{id}/accounts",
+    "/api/v2/filters/{id}",
+    "/api/v2/filters/keywords/{id}",
+    "/api/v1/filters/{id}",
 ];
 
 /// Forms that may come as multipart bodies.

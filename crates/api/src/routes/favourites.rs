@@ -175,7 +175,16 @@ async fn marked(
     let bounds = page.bounds(limits.page_default.into(), limits.page_max.into())?;
     let rows = marks::page(&state.db.primary, mark, me, bounds).await?;
     let (row_ids, status_ids): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
-    status_entities::page(state, Some(me), path, &row_ids, &status_ids, bounds.limit).await
+    status_entities::page(
+        state,
+        Some(me),
+        None,
+        path,
+        &row_ids,
+        &status_ids,
+        bounds.limit,
+    )
+    .await
 }
 
 /// Posts the caller favourited.

@@ -14,9 +14,10 @@ use utoipa_axum::routes;
 
 use super::accounts::{load, parse_id};
 use super::follows::blocked_among;
-use super::tags::{entity as tag_entity, tag_name};
+use super::tags::tag_name;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::entities::tag::{self, Tag};
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, flex_string};
 
@@ -131,16 +132,12 @@ async fn unfeature(
 
 /// The hashtags the member uses most and does not feature yet (up to 10).
 #[utoipa::path(get, path = "/api/v1/featured_tags/suggestions", tag = "accounts",
-    responses((status = 200, description = "Tags, most used first")))]
-async fn suggestions(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Value>>> {
+    responses((status = 200, description = "Tags, most used first", body = [Tag])))]
+async fn suggestions(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Tag>>> {
     let me = auth.user_with("read:accounts")?;
     let names = featured_tags::suggestions(&state.db.primary, me, MAX_PER_ACCOUNT).await?;
-    Ok(Json(
-        names
-            .iter()
-            .map(|name| tag_entity(&state, name, None))
-            .collect(),
-    ))
+    let names: Vec<(String, Option<bool>)> = names.into_iter().map(|n| (n, None)).collect();
+    Ok(Json(tag::hydrate(&state, &names).await?))
 }
 
 /// The hashtags an account features on its profile (none across a block).

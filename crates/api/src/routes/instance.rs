@@ -1,15 +1,22 @@
-//! `GET /api/v1/instance` and `GET /api/v2/instance`: what this server is and
-//! the limits clients must respect, in Mastodon's Instance entities.
+//! `GET /api/v1/instance` and `GET /api/v2/instance`: what this server is,
+//! how big it is, who to contact and the limits clients must respect, in
+//! Mastodon's Instance entities; and the instance's picture.
+
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use lookbook_core::config::Limits;
+use lookbook_core::db::{accounts, stats};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::error::ApiResult;
 
 /// The Mastodon version whose client API we follow; clients read it to decide
 /// which features to use.
@@ -21,6 +28,56 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(instance_v2))
         .routes(routes!(instance_v1))
+        .routes(routes!(thumbnail))
+}
+
+const THUMBNAIL: &[u8] = include_bytes!("../../assets/thumbnail.png");
+
+/// Where the instance's picture is served, under the public URL.
+const THUMBNAIL_PATH: &str = "/instance/thumbnail.png";
+
+/// How long the member and post counts are kept before they are counted again.
+const STATS_FOR: Duration = Duration::from_secs(60);
+
+/// The server's counts, from this instance's copy while it is fresh; one
+/// caller counts while the others wait for its answer.
+async fn server_stats(state: &AppState) -> ApiResult<stats::ServerStats> {
+    let mut kept = state.server_stats.lock().await;
+    if let Some((at, stats)) = *kept
+        && at.elapsed() < STATS_FOR
+    {
+        return Ok(stats);
+    }
+    let fresh = stats::server(&state.db.primary).await?;
+    *kept = Some((Instant::now(), fresh));
+    Ok(fresh)
+}
+
+/// The configured contact member as an Account, if there is one.
+async fn contact_account(state: &AppState) -> ApiResult<Option<serde_json::Value>> {
+    let name = &state.config.contact_account;
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let Some(account) = accounts::by_username(&state.db.primary, name).await? else {
+        tracing::warn!(username = %name, "the configured contact account does not exist");
+        return Ok(None);
+    };
+    let mut rendered = crate::entities::accounts(state, &[account]).await?;
+    Ok(rendered.pop())
+}
+
+/// The instance's picture, 1200 by 630 pixels, as link previews want it.
+#[utoipa::path(get, path = "/instance/thumbnail.png", tag = "instance",
+    responses((status = 200, description = "A PNG", content_type = "image/png")))]
+async fn thumbnail() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        THUMBNAIL,
+    )
 }
 
 fn version() -> String {
@@ -109,7 +166,7 @@ pub struct AccountLimits {
     max_pinned_statuses: u32,
 }
 
-/// Polls are not offered: zero options.
+/// What a poll may be.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PollLimits {
     max_options: u32,
@@ -150,10 +207,10 @@ fn configuration(limits: &Limits, public_url: &str, vapid_key: String) -> Config
             description_limit: limits.alt_text_chars,
         },
         polls: PollLimits {
-            max_options: 0,
-            max_characters_per_option: 0,
-            min_expiration: 0,
-            max_expiration: 0,
+            max_options: limits.poll_options,
+            max_characters_per_option: limits.poll_option_chars,
+            min_expiration: limits.poll_min_secs,
+            max_expiration: limits.poll_max_secs,
         },
         translation: Translation { enabled: false },
         lookbook: LookbookLimits {
@@ -220,19 +277,23 @@ const DESCRIPTION: &str = "Outfit photos with captions, hashtags and item tags."
 /// This server and its limits.
 #[utoipa::path(get, path = "/api/v2/instance", tag = "instance",
     responses((status = 200, description = "The instance", body = InstanceV2)))]
-async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
+async fn instance_v2(State(state): State<AppState>) -> ApiResult<Json<InstanceV2>> {
     let config = &state.config;
-    Json(InstanceV2 {
+    let stats = server_stats(&state).await?;
+    let contact = contact_account(&state).await?;
+    Ok(Json(InstanceV2 {
         domain: config.domain.clone(),
         title: config.instance_title.clone(),
         version: version(),
         source_url: config.source_url.clone(),
         description: DESCRIPTION.into(),
         usage: Usage {
-            users: ActiveUsers { active_month: 0 },
+            users: ActiveUsers {
+                active_month: stats.active_month.max(0) as u64,
+            },
         },
         thumbnail: Thumbnail {
-            url: format!("{}/favicon.ico", config.public_url),
+            url: format!("{}{THUMBNAIL_PATH}", config.public_url),
         },
         languages: vec!["en"],
         configuration: configuration(&config.limits, &config.public_url, state.vapid_key().await),
@@ -244,10 +305,10 @@ async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
         api_versions: ApiVersions { mastodon: 2 },
         contact: Contact {
             email: config.contact_email.clone(),
-            account: None,
+            account: contact,
         },
         rules: Vec::new(),
-    })
+    }))
 }
 
 /// Mastodon's older Instance entity (v1), still read by many clients.
@@ -286,9 +347,11 @@ pub struct Stats {
 /// This server and its limits (the v1 shape).
 #[utoipa::path(get, path = "/api/v1/instance", tag = "instance",
     responses((status = 200, description = "The instance", body = InstanceV1)))]
-async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
+async fn instance_v1(State(state): State<AppState>) -> ApiResult<Json<InstanceV1>> {
     let config = &state.config;
-    Json(InstanceV1 {
+    let stats = server_stats(&state).await?;
+    let contact = contact_account(&state).await?;
+    Ok(Json(InstanceV1 {
         uri: config.domain.clone(),
         title: config.instance_title.clone(),
         short_description: DESCRIPTION.into(),
@@ -299,17 +362,18 @@ async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
             streaming_api: Some(streaming_url(&config.public_url)),
         },
         stats: Stats {
-            user_count: 0,
-            status_count: 0,
+            user_count: stats.users.max(0) as u64,
+            status_count: stats.statuses.max(0) as u64,
+            // Lookbook does not federate: no other server is known.
             domain_count: 0,
         },
-        thumbnail: None,
+        thumbnail: Some(format!("{}{THUMBNAIL_PATH}", config.public_url)),
         languages: vec!["en"],
         registrations: true,
         approval_required: false,
         invites_enabled: false,
         configuration: configuration(&config.limits, &config.public_url, state.vapid_key().await),
-        contact_account: None,
+        contact_account: contact,
         rules: Vec::new(),
-    })
+    }))
 }

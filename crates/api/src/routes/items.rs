@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::cached::{self, Kind};
 use crate::error::{ApiError, ApiResult};
+use crate::filtering::Context;
 use crate::pagination::PageParams;
 use crate::params::{Params, QueryParams, flex_i64, flex_string};
 use crate::statuses::{item_entity, page as status_page};
@@ -313,5 +314,14 @@ async fn brand_statuses(
     let ids = items::brand_statuses(&state.db.primary, brand.id, auth.viewer(), bounds).await?;
     let slug: String = form_urlencoded::byte_serialize(brand.slug.as_bytes()).collect();
     let path = format!("/api/lookbook/v1/brands/{slug}/statuses");
-    status_page(&state, auth.viewer(), &path, &ids, &ids, bounds.limit).await
+    status_page(
+        &state,
+        auth.viewer(),
+        Some(Context::Public),
+        &path,
+        &ids,
+        &ids,
+        bounds.limit,
+    )
+    .await
 }

@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod blocks;
 pub mod compose;
 pub mod confirmation;
+pub mod conversations;
 pub mod defaults;
 pub mod devices;
 pub mod domain_blocks;
@@ -16,6 +17,10 @@ pub mod emails;
 pub mod familiar_followers;
 pub mod favourites;
 pub mod featured_tags;
+pub mod filter_keywords;
+pub mod filter_statuses;
+pub mod filters;
+pub mod filters_v1;
 pub mod follows;
 pub mod grouped_notifications;
 pub mod health;
@@ -31,6 +36,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod passwords;
 pub mod pins;
+pub mod polls;
 pub mod preferences;
 pub mod push_subscription;
 pub mod reblogs;
@@ -76,9 +82,10 @@ use crate::error::error_response;
         (name = "follows", description = "Following and follow requests"),
         (name = "blocks", description = "Blocks and mutes"),
         (name = "media", description = "Photo uploads and their processing"),
-        (name = "statuses", description = "Posts, comments, favourites, bookmarks, boosts and pins"),
+        (name = "statuses", description = "Posts, comments, favourites, bookmarks, boosts, pins, polls and conversations of direct posts"),
         (name = "timelines", description = "Home, list, public and hashtag timelines; hashtags"),
         (name = "lists", description = "Named groups of followed accounts, each with its timeline"),
+        (name = "filters", description = "Words and posts a member hides or is warned about, where they choose"),
         (name = "notifications", description = "Notifications, grouped or one by one; the policy for strangers; read markers"),
         (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
         (name = "push", description = "Web Push subscriptions: notifications sent to a browser or phone"),
@@ -115,7 +122,12 @@ pub fn router(state: AppState) -> Router {
         .merge(status_history::routes())
         .merge(favourites::routes())
         .merge(reblogs::routes())
+        .merge(conversations::routes())
         .merge(lists::routes())
+        .merge(filters::routes())
+        .merge(filter_keywords::routes())
+        .merge(filter_statuses::routes())
+        .merge(filters_v1::routes())
         .merge(reports::routes())
         .merge(suggestions::routes())
         .merge(thread_mutes::routes())
@@ -131,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::routes())
         .merge(notifications::routes())
         .merge(pins::routes())
+        .merge(polls::routes())
         .merge(grouped_notifications::routes())
         .merge(notification_requests::routes())
         .merge(markers::routes())

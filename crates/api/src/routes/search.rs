@@ -230,9 +230,14 @@ async fn find_hashtags(
         return Ok(Vec::new());
     };
     let hits = search::tags_by_prefix(db, &prefix, viewer, search.limit, search.offset).await?;
-    Ok(hits
+    let names: Vec<(String, Option<bool>)> = hits
         .iter()
-        .map(|hit| super::tags::entity(state, &hit.name, viewer.map(|_| hit.following)))
+        .map(|hit| (hit.name.clone(), viewer.map(|_| hit.following)))
+        .collect();
+    let tags = crate::entities::tag::hydrate(state, &names).await?;
+    Ok(tags
+        .into_iter()
+        .filter_map(|tag| serde_json::to_value(tag).ok())
         .collect())
 }
 

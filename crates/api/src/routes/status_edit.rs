@@ -1,11 +1,11 @@
 //! `PUT /api/v1/statuses/:id`: editing a post (text, content warning,
-//! sensitivity, language, photos and their descriptions), keeping each
-//! version for its history ([`super::status_history`]).
+//! sensitivity, language, photos and their descriptions; a poll stays as
+//! posted), keeping each version for its history ([`super::status_history`]).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
-use lookbook_core::db::{media, status_edits, statuses};
+use lookbook_core::db::{media, polls, status_edits, statuses};
 use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text;
@@ -61,6 +61,22 @@ async fn edit(
     let id = current.id;
     let (text, spoiler) = p.texts(&state)?;
     let language = p.language()?;
+    // Clients send the poll back with an edit; its choices stay as posted.
+    if let Some(asked) = p.poll(&state)? {
+        let posted = polls::of_statuses(&state.db.primary, &[id]).await?.pop();
+        let why = match posted {
+            Some(posted)
+                if posted.options == asked.options && posted.multiple == asked.multiple =>
+            {
+                None
+            }
+            Some(_) => Some("a poll's choices cannot change once it is posted"),
+            None => Some("a poll cannot be added to a post by an edit"),
+        };
+        if let Some(why) = why {
+            return Err(ApiError::Unprocessable(format!("Validation failed: {why}")));
+        }
+    }
     let media_ids = match &p.media_ids {
         Some(_) => p.media(&state)?,
         None => statuses::media_of(&state.db.primary, &[id])
@@ -128,6 +144,10 @@ async fn edit(
     status_edits::keep(&mut tx, id, false).await?;
     // Those who liked, bookmarked or commented hear of the edit from the worker.
     tasks::enqueue(&mut tx, &Task::NotifyEdit { status_id: id }).await?;
+    // The link may have changed, or gone with its card.
+    if text::first_web_link(&text).is_some() || text::first_web_link(&current.text).is_some() {
+        tasks::enqueue(&mut tx, &Task::FetchPreview { status_id: id }).await?;
+    }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
     stream::notified(&state.kv, &notified).await;
     cached::forget(&state, Kind::Status, &[id]).await;

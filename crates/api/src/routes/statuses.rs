@@ -15,6 +15,7 @@ use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::filtering::{Context, keep};
 use crate::operations::removal;
 use crate::params::{IdList, QueryParams};
 use crate::statuses::{render, render_visible};
@@ -105,8 +106,8 @@ async fn context(
     let ancestors = statuses::ancestors(db, id, viewer).await?;
     let descendants = statuses::descendants(db, id, viewer).await?;
     Ok(Json(json!({
-        "ancestors": render(&state, viewer, &ancestors).await?,
-        "descendants": render(&state, viewer, &descendants).await?,
+        "ancestors": keep(Context::Thread, render(&state, viewer, &ancestors).await?),
+        "descendants": keep(Context::Thread, render(&state, viewer, &descendants).await?),
     })))
 }
 

@@ -7,12 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use lookbook_core::db::tags;
 use lookbook_core::feeds;
-use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
+use crate::entities::tag::{self, Tag};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, link_header};
 use crate::params::QueryParams;
@@ -41,28 +41,21 @@ fn normalize(raw: &str) -> ApiResult<String> {
     tag_name(raw).ok_or(ApiError::NotFound)
 }
 
-/// Mastodon's Tag entity.
-pub fn entity(state: &AppState, name: &str, following: Option<bool>) -> Value {
-    let mut tag = json!({
-        "name": name,
-        "url": format!("{}/tags/{name}", state.config.public_url),
-        "history": [],
-    });
-    if let Some(following) = following {
-        tag["following"] = following.into();
-    }
-    tag
+/// One tag with its week of use.
+async fn one(state: &AppState, name: &str, following: Option<bool>) -> ApiResult<Json<Tag>> {
+    let mut tags = tag::hydrate(state, &[(name.to_string(), following)]).await?;
+    Ok(Json(tags.remove(0)))
 }
 
 /// A hashtag, and whether the caller follows it.
 #[utoipa::path(get, path = "/api/v1/tags/{name}", tag = "timelines",
     params(("name" = String, Path, description = "The hashtag, without #")),
-    responses((status = 200, description = "The Tag"), (status = 404, description = "No post has used it")))]
+    responses((status = 200, description = "The Tag", body = Tag), (status = 404, description = "No post has used it")))]
 async fn show(
     State(state): State<AppState>,
     auth: MaybeAuth,
     Path(name): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Tag>> {
     auth.require_if_present("read:statuses")?;
     let name = normalize(&name)?;
     tags::shown_id(&state.db.primary, &name, auth.viewer())
@@ -72,14 +65,14 @@ async fn show(
         Some(me) => Some(tags::follows(&state.db.primary, me, &name).await?),
         None => None,
     };
-    Ok(Json(entity(&state, &name, following)))
+    one(&state, &name, following).await
 }
 
 /// Follows or stops following a hashtag, then drops the member's home feed
 /// so the next read rebuilds it with (or without) the tag's posts. Readers
 /// check every entry, so failing to drop it costs completeness for a while,
 /// never correctness.
-async fn change(state: &AppState, auth: &Auth, name: &str, follow: bool) -> ApiResult<Json<Value>> {
+async fn change(state: &AppState, auth: &Auth, name: &str, follow: bool) -> ApiResult<Json<Tag>> {
     let me = auth.user_with("write:follows")?;
     let name = normalize(name)?;
     if follow {
@@ -90,50 +83,51 @@ async fn change(state: &AppState, auth: &Auth, name: &str, follow: bool) -> ApiR
     if let Err(err) = feeds::forget(&state.kv, me).await {
         tracing::warn!(error = %err, "could not drop a home feed after a tag follow change");
     }
-    Ok(Json(entity(state, &name, Some(follow))))
+    one(state, &name, Some(follow)).await
 }
 
 /// Follows a hashtag: its posts reach the caller's home timeline.
 #[utoipa::path(post, path = "/api/v1/tags/{name}/follow", tag = "timelines",
     params(("name" = String, Path, description = "The hashtag, without #")),
-    responses((status = 200, description = "The Tag, followed")))]
+    responses((status = 200, description = "The Tag, followed", body = Tag)))]
 async fn follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(name): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Tag>> {
     change(&state, &auth, &name, true).await
 }
 
 /// Stops following a hashtag.
 #[utoipa::path(post, path = "/api/v1/tags/{name}/unfollow", tag = "timelines",
     params(("name" = String, Path, description = "The hashtag, without #")),
-    responses((status = 200, description = "The Tag")))]
+    responses((status = 200, description = "The Tag", body = Tag)))]
 async fn unfollow(
     State(state): State<AppState>,
     auth: Auth,
     Path(name): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Tag>> {
     change(&state, &auth, &name, false).await
 }
 
 /// The hashtags the caller follows, newest first.
 #[utoipa::path(get, path = "/api/v1/followed_tags", tag = "timelines",
-    responses((status = 200, description = "Tags, with a Link header")))]
+    responses((status = 200, description = "Tags, with a Link header", body = [Tag])))]
 async fn followed_tags(
     State(state): State<AppState>,
     auth: Auth,
     QueryParams(page): QueryParams<PageParams>,
-) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
+) -> ApiResult<(HeaderMap, Json<Vec<Tag>>)> {
     let me = auth.user_with("read:follows")?;
     let limits = &state.config.limits;
     let bounds = page.bounds(limits.page_default.into(), limits.page_max.into())?;
     let rows = tags::followed(&state.db.primary, me, bounds).await?;
     let row_ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let body = rows
+    let names: Vec<(String, Option<bool>)> = rows
         .iter()
-        .map(|(_, name)| entity(&state, name, Some(true)))
+        .map(|(_, name)| (name.clone(), Some(true)))
         .collect();
+    let body = tag::hydrate(&state, &names).await?;
     let mut headers = HeaderMap::new();
     let link = link_header(
         &state.config.public_url,

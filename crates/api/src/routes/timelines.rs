@@ -20,6 +20,7 @@ use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::filtering::Context;
 use crate::pagination::PageParams;
 use crate::params::{QueryParams, flex_bool, flex_list};
 use crate::statuses::{collapse_boosts, page as status_page};
@@ -196,6 +197,7 @@ async fn home(
     let (headers, Json(page)) = status_page(
         &state,
         Some(me),
+        Some(Context::Home),
         "/api/v1/timelines/home",
         &ids,
         &ids,
@@ -241,7 +243,7 @@ async fn public_page(
     let bounds = bounds(state, &p.page)?;
     // Every post here is local: a remote-only timeline is empty.
     if p.remote == Some(true) {
-        return status_page(state, auth.viewer(), path, &[], &[], bounds.limit).await;
+        return status_page(state, None, None, path, &[], &[], bounds.limit).await;
     }
     let mut any = tag_names(&p.any);
     if let Some(tag) = hashtag {
@@ -257,7 +259,7 @@ async fn public_page(
         let unknown_all = all.iter().any(|t| !known.contains(t));
         let asked_any = hashtag.is_some() || !tag_names(&p.any).is_empty();
         if (asked_any && any.is_empty()) || unknown_all {
-            return status_page(state, auth.viewer(), path, &[], &[], bounds.limit).await;
+            return status_page(state, None, None, path, &[], &[], bounds.limit).await;
         }
     }
     let filter = PublicFilter {
@@ -287,7 +289,16 @@ async fn public_page(
     let path = path.as_str();
     let db = state.reader(auth.viewer()).await;
     let ids = timelines::public(db, auth.viewer(), &filter, bounds).await?;
-    status_page(state, auth.viewer(), path, &ids, &ids, bounds.limit).await
+    status_page(
+        state,
+        auth.viewer(),
+        Some(Context::Public),
+        path,
+        &ids,
+        &ids,
+        bounds.limit,
+    )
+    .await
 }
 
 /// Public posts, newest first (comments on others' posts left out).
@@ -340,7 +351,15 @@ async fn list(
     // muted member's, say) does not end the paging early.
     let (candidates, ids) = timelines::list(db, me, list.id, &list.replies_policy, bounds).await?;
     let path = format!("/api/v1/timelines/list/{}", list.id);
-    let (headers, Json(page)) =
-        status_page(&state, Some(me), &path, &candidates, &ids, bounds.limit).await?;
+    let (headers, Json(page)) = status_page(
+        &state,
+        Some(me),
+        Some(Context::Home),
+        &path,
+        &candidates,
+        &ids,
+        bounds.limit,
+    )
+    .await?;
     Ok((headers, Json(collapse_boosts(page))))
 }

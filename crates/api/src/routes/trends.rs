@@ -5,15 +5,15 @@
 use axum::Json;
 use axum::extract::State;
 use lookbook_core::db::statuses;
-use lookbook_core::db::trends::TagTrend;
 use lookbook_core::trending;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::MaybeAuth;
+use crate::entities::tag::Tag;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{QueryParams, flex_i64};
 use crate::statuses::render;
@@ -55,20 +55,7 @@ fn slice<T: Clone>(list: &[T], range: std::ops::Range<usize>) -> Vec<T> {
     list[start..end].to_vec()
 }
 
-/// Mastodon's Tag entity with its history (strings, as Mastodon sends).
-fn tag_entity(state: &AppState, trend: &TagTrend) -> Value {
-    json!({
-        "name": trend.name,
-        "url": format!("{}/tags/{}", state.config.public_url, trend.name),
-        "history": trend.history.iter().map(|d| json!({
-            "day": d.day.timestamp().to_string(),
-            "uses": d.uses.to_string(),
-            "accounts": d.accounts.to_string(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-async fn tag_list(state: &AppState, window: &Window) -> ApiResult<Json<Vec<Value>>> {
+async fn tag_list(state: &AppState, window: &Window) -> ApiResult<Json<Vec<Tag>>> {
     // Before the worker's first round (or with Redis down) there is nothing
     // to show yet: computing it here would let a crowd run the aggregates.
     let stored = trending::tags(&state.kv)
@@ -80,7 +67,7 @@ async fn tag_list(state: &AppState, window: &Window) -> ApiResult<Json<Vec<Value
     Ok(Json(
         slice(&stored, range)
             .iter()
-            .map(|t| tag_entity(state, t))
+            .map(|t| Tag::new(state, &t.name, &t.history, None))
             .collect(),
     ))
 }
@@ -88,24 +75,24 @@ async fn tag_list(state: &AppState, window: &Window) -> ApiResult<Json<Vec<Value
 /// Hashtags in use right now, most used first.
 #[utoipa::path(get, path = "/api/v1/trends/tags", tag = "timelines",
     params(("limit" = Option<i64>, Query, description = "At most 20"), ("offset" = Option<i64>, Query, description = "Skip this many")),
-    responses((status = 200, description = "Tags with their history")))]
+    responses((status = 200, description = "Tags with their history", body = [Tag])))]
 async fn trending_tags(
     State(state): State<AppState>,
     auth: MaybeAuth,
     QueryParams(window): QueryParams<Window>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<Tag>>> {
     auth.require_if_present("read:statuses")?;
     tag_list(&state, &window).await
 }
 
 /// The same as `/api/v1/trends/tags`, under its older name.
 #[utoipa::path(get, path = "/api/v1/trends", tag = "timelines",
-    responses((status = 200, description = "Tags with their history")))]
+    responses((status = 200, description = "Tags with their history", body = [Tag])))]
 async fn trends_v1(
     State(state): State<AppState>,
     auth: MaybeAuth,
     QueryParams(window): QueryParams<Window>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<Tag>>> {
     auth.require_if_present("read:statuses")?;
     tag_list(&state, &window).await
 }

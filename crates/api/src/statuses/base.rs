@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use lookbook_core::db::items::Item;
+use lookbook_core::db::polls;
+use lookbook_core::db::preview_cards::{self, Card};
 use lookbook_core::db::statuses::{self, MediaWithItems};
 use lookbook_core::text::{self, Span};
 use serde_json::{Value, json};
@@ -73,6 +75,38 @@ fn media_json(state: &AppState, photo: &MediaWithItems) -> Value {
     entity
 }
 
+/// Mastodon's PreviewCard: what the post's first link says of itself.
+fn card_json(card: &Card) -> Value {
+    let provider_url = card
+        .url
+        .split_once("://")
+        .and_then(|(scheme, rest)| {
+            Some(format!(
+                "{scheme}://{}",
+                rest.split(['/', '?', '#']).next()?
+            ))
+        })
+        .unwrap_or_default();
+    json!({
+        "url": card.url,
+        "title": card.title,
+        "description": card.description,
+        "type": "link",
+        "author_name": "",
+        "author_url": "",
+        "provider_name": card.provider_name,
+        "provider_url": provider_url,
+        "html": "",
+        "width": 0,
+        "height": 0,
+        "image": card.image_url,
+        "image_description": "",
+        "embed_url": "",
+        "blurhash": Value::Null,
+        "authors": [],
+    })
+}
+
 /// The cached part of each post that exists, by id, read in one query. The
 /// author's id rides along as `account_id`, and a boost's shared post as
 /// `reblog_of_id` (fields Mastodon's entity does not have; they are replaced
@@ -80,6 +114,16 @@ fn media_json(state: &AppState, photo: &MediaWithItems) -> Value {
 /// together).
 pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value>> {
     let rows = statuses::load_full(&state.db.primary, ids).await?;
+    let mut poll_of: HashMap<i64, Value> = polls::of_statuses(&state.db.primary, ids)
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.status_id, serde_json::to_value(&p).ok()?)))
+        .collect();
+    let mut cards: HashMap<i64, Value> = preview_cards::of_statuses(&state.db.primary, ids)
+        .await?
+        .into_iter()
+        .map(|(status, card)| (status, card_json(&card)))
+        .collect();
     let base = &state.config.public_url;
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
@@ -116,10 +160,14 @@ pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value
                 "name": name, "url": format!("{base}/tags/{name}"),
             })).collect::<Vec<_>>(),
             "emojis": [],
-            "card": Value::Null,
+            "card": cards.remove(&id).unwrap_or(Value::Null),
             "poll": Value::Null,
             "filtered": [],
         });
+        if let Some(poll) = poll_of.remove(&id) {
+            // Replaced by the Poll entity, with its votes, when the page is put together.
+            entity[super::polls::KEY] = poll;
+        }
         if let Some(original) = status.reblog_of_id {
             // Replaced by the shared post's Status when the page is put together.
             entity["reblog_of_id"] = original.into();

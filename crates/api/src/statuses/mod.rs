@@ -4,6 +4,7 @@
 //! database round trips whatever the page's length.
 
 pub mod base;
+pub mod polls;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use crate::cached::{self, Kind};
 use crate::counts;
 use crate::entities;
 use crate::error::{ApiError, ApiResult};
+use crate::filtering::{self, Context};
 use crate::pagination::link_header;
 
 /// Authors as Account JSON (cached without counts), with their counts.
@@ -46,8 +48,9 @@ pub async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Va
 
 /// The posts with these ids as Status JSON, in the order given; ids that no
 /// longer exist are left out. A boost carries the post it shares under
-/// `reblog`, with the viewer's marks of that post. Visibility is the
-/// caller's business.
+/// `reblog`, with the viewer's marks of that post and the viewer's filters
+/// it matches (`filtered`). Visibility, and leaving out what a `hide`
+/// filter matched, are the caller's business.
 pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiResult<Vec<Value>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -137,6 +140,17 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         }
         out.push(entity);
     }
+    polls::fill(state, viewer, &mut out).await?;
+    if viewer.is_some() {
+        let filters = filtering::load(state, viewer).await?;
+        for entity in &mut out {
+            if entity["reblog"].is_object() {
+                entity["filtered"] = entity["reblog"]["filtered"].clone();
+            } else {
+                filters.mark(entity);
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -193,12 +207,16 @@ pub async fn render_visible(state: &AppState, viewer: Option<i64>, id: i64) -> A
 pub async fn page(
     state: &AppState,
     viewer: Option<i64>,
+    context: Option<Context>,
     path: &str,
     row_ids: &[i64],
     status_ids: &[i64],
     limit: i64,
 ) -> ApiResult<(HeaderMap, Json<Vec<Value>>)> {
-    let body = render(state, viewer, status_ids).await?;
+    let mut body = render(state, viewer, status_ids).await?;
+    if let Some(context) = context {
+        body = filtering::keep(context, body);
+    }
     let mut headers = HeaderMap::new();
     if let Some(link) = link_header(&state.config.public_url, path, row_ids, limit) {
         headers.insert(axum::http::header::LINK, link);

@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::entities::notification::notifications as notification_entities;
 use crate::error::{ApiError, ApiResult};
+use crate::filtering::{Context, hidden};
 use crate::statuses::render;
 use hub::{Connection, Delivery};
 
@@ -236,6 +237,15 @@ async fn visible_post(
             .as_array()
             .is_none_or(|m| m.is_empty())
     {
+        return None;
+    }
+    // What the member's filters hide in the timeline the stream stands for.
+    let context = if stream.public_only || me.is_none() {
+        Context::Public
+    } else {
+        Context::Home
+    };
+    if hidden(context, &status) {
         return None;
     }
     Some(status)

@@ -2,6 +2,9 @@
 
 use lookbook_testkit::{TestApp, TestEnv};
 use reqwest::StatusCode;
+use serde_json::json;
+
+use super::statuses::post;
 
 /// The limits announced are the configured ones, in Mastodon's fields, so
 /// clients enforce what the server enforces.
@@ -52,4 +55,38 @@ async fn v1_has_the_older_shape_and_the_same_limits() {
         v1["configuration"]["media_attachments"]["image_matrix_limit"],
         40_000_000
     );
+}
+
+/// The instance counts its members and posts (not boosts), names the
+/// configured contact member, and its picture is a real image.
+#[tokio::test(flavor = "multi_thread")]
+async fn stats_contact_and_thumbnail_are_real() {
+    let mut env = TestEnv::new().await;
+    env.set("LOOKBOOK_CONTACT_ACCOUNT", "Mod");
+    let app = TestApp::spawn_with(env, true).await;
+    let moderator = app.sign_up("mod").await;
+    let ann = app.sign_up("ann").await;
+    let (_, first) = post(&app, &ann, json!({"status": "a look"})).await;
+    post(&app, &moderator, json!({"status": "welcome"})).await;
+    let path = format!("/api/v1/statuses/{}/reblog", first["id"].as_str().unwrap());
+    let (status, _) = app.act(&moderator, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, v1) = app.get_json("/api/v1/instance").await;
+    assert_eq!(v1["stats"]["user_count"], 2);
+    assert_eq!(v1["stats"]["status_count"], 2);
+    assert_eq!(v1["contact_account"]["username"], "mod");
+    let (_, v2) = app.get_json("/api/v2/instance").await;
+    assert_eq!(v2["usage"]["users"]["active_month"], 2);
+    assert_eq!(v2["contact"]["account"]["id"], v1["contact_account"]["id"]);
+    assert_eq!(v1["thumbnail"], v2["thumbnail"]["url"]);
+
+    let url = v2["thumbnail"]["url"].as_str().unwrap();
+    let path = url.strip_prefix("http://lookbook.test").unwrap();
+    let picture = app.get(path).await;
+    assert_eq!(picture.status(), StatusCode::OK);
+    assert_eq!(picture.headers()["content-type"], "image/png");
+    let bytes = picture.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    app.finish().await.unwrap();
 }

@@ -314,6 +314,23 @@ async fn public_and_hashtag_timelines() {
     let (status, shown) = app.read(&cat, "/api/v1/tags/boots").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shown["following"], true);
+    // Its week: seven days, today first. It was counted when Cat followed
+    // the tag (two public posts by two members) and is kept a while, so
+    // the posts since do not show yet.
+    let week = shown["history"].as_array().unwrap();
+    assert_eq!(week.len(), 7, "{shown}");
+    assert_eq!(
+        (&week[0]["uses"], &week[0]["accounts"]),
+        (&json!("2"), &json!("2"))
+    );
+    assert_eq!(
+        (&week[1]["uses"], &week[1]["accounts"]),
+        (&json!("0"), &json!("0"))
+    );
+    let today: i64 = week[0]["day"].as_str().unwrap().parse().unwrap();
+    let yesterday: i64 = week[1]["day"].as_str().unwrap().parse().unwrap();
+    assert_eq!((today % 86_400, today - yesterday), (0, 86_400));
+    assert_eq!(followed[0]["history"], shown["history"]);
     let (status, _) = app.get_json("/api/v1/tags/neverused").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, tag) = app.act(&cat, "/api/v1/tags/boots/unfollow", &[]).await;

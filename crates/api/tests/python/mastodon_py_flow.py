@@ -180,6 +180,52 @@ assert ann.domain_blocks() == ["spam.example"]
 ann.domain_unblock("spam.example")
 assert ann.domain_blocks() == []
 
+step("direct posts arrive as a conversation")
+letter = ann.status_post(f"@bob{RUN} the fitting is at ten", visibility="direct")
+(inbox,) = bob.conversations()
+assert inbox.unread and inbox.last_status.id == letter.id, inbox
+assert [a.id for a in inbox.accounts] == [me.id], inbox.accounts
+assert not bob.conversations_read(inbox.id).unread
+(sent,) = ann.conversations()
+assert not sent.unread and [a.id for a in sent.accounts] == [bob_id], sent
+
+step("filters: a warning, a hidden word, a hidden post")
+spoilers = ann.create_filter_v2("Spoilers", ["home", "public"], "warn",
+                                keywords_attributes=[{"keyword": "finale", "whole_word": True}])
+assert [k.keyword for k in spoilers.keywords] == ["finale"], spoilers
+fur = ann.create_filter_v2("No fur", ["public", "notifications"], "hide")
+fur_word = ann.add_filter_keyword_v2(fur.id, "fur", whole_word=True)
+finale = bob.status_post("The finale walk")
+coat = bob.status_post("Faux fur coat")
+shown = {s.id: s for s in ann.timeline_public()}
+assert coat.id not in shown, "a hide filter leaves the post out"
+assert shown[finale.id].filtered[0].filter.title == "Spoilers", shown[finale.id].filtered
+assert shown[finale.id].filtered[0].keyword_matches == ["finale"]
+hidden_post = ann.add_filter_status_v2(spoilers.id, tips.id)
+assert ann.filter_status_v2(hidden_post.id).status_id == tips.id
+assert [s.status_id for s in ann.filter_statuses_v2(spoilers.id)] == [tips.id]
+ann.delete_filter_keyword_v2(fur_word.id)
+assert ann.filter_keywords_v2(fur.id) == []
+assert coat.id in [s.id for s in ann.timeline_public()], "without its keyword the filter hides nothing"
+ann.update_filter_v2(spoilers.id, title="Season spoilers")
+assert ann.filter_v2(spoilers.id).title == "Season spoilers"
+ann.delete_filter_status_v2(hidden_post.id)
+ann.delete_filter_v2(fur.id)
+assert [f.id for f in ann.filters_v2()] == [spoilers.id]
+(phrase,) = ann.filters()
+assert phrase.phrase == "finale" and not phrase.irreversible, phrase
+ann.filter_update(phrase.id, phrase="premiere")
+assert ann.filter(phrase.id).phrase == "premiere"
+ann.filter_delete(phrase.id)
+assert ann.filters_v2() == []
+
+step("an outfit vote: which look?")
+vote_post = ann.status_post("Which look for the gala?", poll=ann.make_poll(["Velvet", "Satin"], expires_in=3600))
+assert [o.title for o in vote_post.poll.options] == ["Velvet", "Satin"], vote_post.poll
+voted = bob.poll_vote(vote_post.poll.id, 1)
+assert voted.voted and voted.own_votes == [1] and voted.votes_count == 1, voted
+assert [o.votes_count for o in ann.poll(vote_post.poll.id).options] == [0, 1]
+
 step("report an account")
 reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")
 assert reported.target_account.id == bob_id and reported.status_ids == [tips.id], reported

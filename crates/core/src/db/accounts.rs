@@ -57,8 +57,9 @@ pub struct ProfileUpdate {
 /// Creates an account; a taken username or email is `Error::Taken`.
 pub async fn insert(conn: &mut PgConnection, new: &NewAccount<'_>) -> crate::Result<i64> {
     let id = sqlx::query_scalar!(
-        "insert into accounts (username, email, password_hash, locale, confirmed_at, created_by_app_id)
-         values ($1, $2, $3, $4, case when $5 then now() end, $6) returning id",
+        "insert into accounts (username, email, password_hash, locale, confirmed_at, created_by_app_id,
+                               last_active_at)
+         values ($1, $2, $3, $4, case when $5 then now() end, $6, now()) returning id",
         new.username,
         new.email,
         new.password_hash,

@@ -20,10 +20,12 @@ pub enum Kind {
     FollowRequest,
     Favourite,
     Update,
+    /// A poll the member voted in or made has ended.
+    Poll,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Mention,
         Kind::Status,
         Kind::Reblog,
@@ -31,6 +33,7 @@ impl Kind {
         Kind::FollowRequest,
         Kind::Favourite,
         Kind::Update,
+        Kind::Poll,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,11 +45,12 @@ impl Kind {
             Kind::FollowRequest => "follow_request",
             Kind::Favourite => "favourite",
             Kind::Update => "update",
+            Kind::Poll => "poll",
         }
     }
 
     /// The kind a name stands for; None for a name this server never sends
-    /// (Mastodon's `poll`, `admin.sign_up`...), which filters match nothing.
+    /// (Mastodon's `admin.sign_up`, `quote`...), which filters match nothing.
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
@@ -241,6 +245,27 @@ pub async fn create_for_edit(
            returning id, account_id"#,
         author,
         status
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    pushed(conn, rows.into_iter().map(|r| (r.id, r.account_id))).await
+}
+
+/// Tells the voters and the author of poll `poll` that it ended (a `poll`
+/// notification from the author, about the post); running again adds none.
+pub async fn create_for_poll(conn: &mut PgConnection, poll: i64) -> crate::Result<Vec<Created>> {
+    let rows = sqlx::query!(
+        r#"with p as (
+               select s.id as status_id, s.account_id as author
+               from polls p join statuses s on s.id = p.status_id where p.id = $1)
+           insert into notifications (account_id, from_account_id, type, status_id, filtered)
+           select r.account_id, p.author, 'poll', p.status_id, false
+           from p, (select account_id from poll_votes where poll_id = $1
+                    union select author from p) r
+           where notification_decision(r.account_id, p.author, 'poll', p.status_id) = 'accept'
+           on conflict do nothing
+           returning id, account_id"#,
+        poll
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -98,3 +98,36 @@ pub async fn followed(
     let rows = rows.into_iter().map(|r| (r.id, r.name)).collect();
     Ok(bounds.newest_first(rows))
 }
+
+/// Use per day of each of `names` in public posts of the last week: one row
+/// per tag and day it was used, newest day first.
+pub async fn history(
+    db: impl PgExecutor<'_>,
+    names: &[String],
+) -> crate::Result<Vec<(String, super::trends::TagDay)>> {
+    let since = super::ids::lower_bound(
+        std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 86400),
+    );
+    let rows = sqlx::query!(
+        r#"select t.name, date_trunc('day', s.created_at, 'UTC') as "day!", count(*) as "uses!",
+                  count(distinct s.account_id) as "accounts!"
+           from tags t join status_tags st on st.tag_id = t.id join statuses s on s.id = st.status_id
+           where t.name = any($2) and st.status_id > $1 and s.visibility = 'public'
+           group by t.name, 2 order by 2 desc"#,
+        since,
+        names
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let day = super::trends::TagDay {
+                day: r.day,
+                uses: r.uses,
+                accounts: r.accounts,
+            };
+            (r.name, day)
+        })
+        .collect())
+}

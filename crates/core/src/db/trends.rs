@@ -46,28 +46,14 @@ pub async fn tags(db: impl PgExecutor<'_> + Copy, limit: i64) -> crate::Result<V
     )
     .fetch_all(db)
     .await?;
-    let days = sqlx::query!(
-        r#"select t.name, date_trunc('day', s.created_at) as "day!", count(*) as "uses!",
-                  count(distinct s.account_id) as "accounts!"
-           from status_tags st join statuses s on s.id = st.status_id join tags t on t.id = st.tag_id
-           where s.id > $1 and s.visibility = 'public' and t.name = any($2)
-           group by t.name, 2 order by 2 desc"#,
-        since,
-        &names
-    )
-    .fetch_all(db)
-    .await?;
+    let days = super::tags::history(db, &names).await?;
     Ok(names
         .into_iter()
         .map(|name| {
             let history = days
                 .iter()
-                .filter(|d| d.name == name)
-                .map(|d| TagDay {
-                    day: d.day,
-                    uses: d.uses,
-                    accounts: d.accounts,
-                })
+                .filter(|(tag, _)| *tag == name)
+                .map(|(_, day)| day.clone())
                 .collect();
             TagTrend { name, history }
         })

@@ -61,6 +61,12 @@ pub enum Task {
     /// Tells those who liked, bookmarked or commented on a post that it was
     /// edited, and streams the edit.
     NotifyEdit { status_id: i64 },
+    /// Tells the voters and the author of a poll that it ended (queued by
+    /// the worker's sweep when it marks the poll closed).
+    PollEnded { poll_id: i64 },
+    /// Fetches the preview of a post's first link for its card (again
+    /// after an edit; a post that lost its link loses its card).
+    FetchPreview { status_id: i64 },
     /// Sends one notification to one Web Push subscription (written by
     /// `db::notifications::create` and `db::push_subscriptions::enqueue`,
     /// in SQL).
@@ -102,6 +108,8 @@ impl Task {
         "process_profile_image",
         "forget_token",
         "notify_edit",
+        "poll_ended",
+        "fetch_preview",
         "web_push",
         "native_push",
         "account_mail",
@@ -119,6 +127,8 @@ impl Task {
             Task::ProcessProfileImage { .. } => "process_profile_image",
             Task::ForgetToken { .. } => "forget_token",
             Task::NotifyEdit { .. } => "notify_edit",
+            Task::PollEnded { .. } => "poll_ended",
+            Task::FetchPreview { .. } => "fetch_preview",
             Task::WebPush { .. } => "web_push",
             Task::NativePush { .. } => "native_push",
             Task::AccountMail { .. } => "account_mail",

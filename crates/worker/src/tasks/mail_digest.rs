@@ -194,6 +194,7 @@ fn line(item: &Item) -> String {
         "follow_request" => format!("{who} asked to follow you"),
         "status" => format!("{who} posted{quote}"),
         "update" => format!("{who} edited a post you interacted with{quote}"),
+        "poll" => format!("the poll of {who} has ended{quote}"),
         _ => format!("{who} did something new{quote}"),
     }
 }

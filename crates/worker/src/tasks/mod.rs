@@ -5,11 +5,13 @@
 pub mod account_mail;
 pub mod delete_objects;
 pub mod fan_out;
+pub mod fetch_preview;
 pub mod forget_token;
 pub mod mail_digest;
 pub mod media;
 pub mod native_push;
 pub mod notify_edit;
+pub mod poll_ended;
 pub mod profile_image;
 pub mod unfeed;
 pub mod web_push;
@@ -90,8 +92,10 @@ pub async fn handle(
         } => profile_image::run(ctx, *account_id, field, key, tx).await,
         Task::ForgetToken { token_hash } => forget_token::run(ctx, token_hash, tx).await,
         Task::NotifyEdit { status_id } => notify_edit::run(*status_id, tx, events).await,
+        Task::PollEnded { poll_id } => poll_ended::run(*poll_id, tx, events).await,
         // They run outside a transaction ([`remote`]).
         Task::WebPush { .. }
+        | Task::FetchPreview { .. }
         | Task::NativePush { .. }
         | Task::AccountMail { .. }
         | Task::MailDigest { .. } => Err(TaskError::Permanent(anyhow::anyhow!(
@@ -120,6 +124,9 @@ pub async fn remote(ctx: &Context, task_id: i64, task: &Task) -> Option<Result<(
             // does not, and is sent as the notification it names).
             let group = group_key.as_deref().filter(|_| *summary);
             Some(native_push::run(ctx, task_id, *notification_id, *device_id, group).await)
+        }
+        Task::FetchPreview { status_id } => {
+            Some(fetch_preview::run(ctx, task_id, *status_id).await)
         }
         Task::AccountMail { mail_token_id } => {
             Some(account_mail::run(ctx, task_id, *mail_token_id).await)

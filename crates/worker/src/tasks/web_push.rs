@@ -45,7 +45,7 @@ impl Pusher {
             // A push service answers; it does not send us elsewhere.
             .redirect(reqwest::redirect::Policy::none());
         if !config.push.allow_private_addresses {
-            http = http.dns_resolver(Arc::new(PublicOnly));
+            http = http.dns_resolver(Arc::new(crate::public_net::PublicOnly));
         }
         let http = http.build()?;
         // Push services want a way to reach the operator: mailto or https.
@@ -61,23 +61,6 @@ impl Pusher {
             subject,
             public_url: config.public_url.clone(),
             allow_private: config.push.allow_private_addresses,
-        })
-    }
-}
-
-/// Resolves push services' names to public addresses only, so a
-/// subscription cannot point the worker into its own network.
-struct PublicOnly;
-
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        Box::pin(async move {
-            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
-            let public: Vec<std::net::SocketAddr> = found.filter(|a| is_public(a.ip())).collect();
-            if public.is_empty() {
-                return Err(format!("{} has no public address", name.as_str()).into());
-            }
-            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
@@ -252,6 +235,7 @@ pub(crate) fn title(kind: &str, name: &str) -> String {
         "follow_request" => format!("Pending follower: {name}"),
         "status" => format!("{name} just posted"),
         "update" => format!("{name} edited a post"),
+        "poll" => "A poll has ended".to_string(),
         _ => format!("New notification from {name}"),
     }
 }

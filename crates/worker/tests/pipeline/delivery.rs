@@ -137,7 +137,9 @@ async fn a_message_delivered_twice_is_done_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_share_the_outbox_without_doing_anything_twice() {
     let app = TestApp::spawn().await;
-    let second = lookbook_worker::Worker::build(app.env.config()).unwrap();
+    let second = lookbook_worker::Worker::build(app.env.config())
+        .await
+        .unwrap();
     let second_stats = second.stats();
     let stop = tokio_util::sync::CancellationToken::new();
     let running = tokio::spawn(second.run(stop.clone()));
@@ -186,7 +188,7 @@ async fn a_worker_takes_only_its_task_kinds() {
 
     let mut config = app.env.config();
     config.amqp.consume_kinds = vec!["delete_objects"];
-    let other = lookbook_worker::Worker::build(config).unwrap();
+    let other = lookbook_worker::Worker::build(config).await.unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
     let running = tokio::spawn(other.run(stop.clone()));
     let gone = eventually(Duration::from_secs(60), || async {
