@@ -48,8 +48,10 @@ impl Context {
 /// Every context, as clients name them.
 pub const CONTEXTS: &[&str] = &["home", "notifications", "public", "thread", "account"];
 
-/// How long a member's filters are kept; any change drops them sooner.
-const TTL: Ttl = Ttl::secs(3600);
+/// How long a member's filters are kept; any change drops them sooner. Short,
+/// because a read that loaded them just before a change can put the old
+/// ones back just after it.
+const TTL: Ttl = Ttl::secs(60);
 
 /// A filter as kept in the cache: what matching needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -226,7 +228,7 @@ fn searchable(post: &Value) -> String {
 
 /// The text of a post's HTML: tags dropped (paragraphs and breaks become
 /// line breaks), entities decoded.
-fn plain(html: &str) -> String {
+pub fn plain(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(open) = rest.find('<') {

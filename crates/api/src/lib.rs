@@ -26,6 +26,7 @@ pub mod entities;
 pub mod error;
 pub mod filtering;
 pub mod flights;
+pub mod links;
 pub mod mail_links;
 pub mod microcache;
 pub mod middleware;
@@ -42,6 +43,7 @@ pub mod state;
 pub mod statuses;
 pub mod streaming;
 pub mod throttle;
+pub mod web;
 
 use std::future::Future;
 use std::time::Duration;

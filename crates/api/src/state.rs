@@ -42,10 +42,20 @@ pub struct AppState {
     pub hub: Arc<crate::streaming::hub::Hub>,
     /// The VAPID key, loaded on first use (configured, or kept in PostgreSQL).
     vapid: Arc<tokio::sync::OnceCell<Arc<Vapid>>>,
-    /// Members and posts, counted at most once a minute per instance.
-    pub server_stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, ServerStats)>>>,
+    /// Members, posts and the contact member, read at most once a minute
+    /// per instance.
+    pub about: Arc<tokio::sync::Mutex<Option<About>>>,
     /// Set once shutdown begins, so `/readyz` sends the load balancer elsewhere.
     draining: Arc<AtomicBool>,
+}
+
+/// What the instance entities say of the server that changes: counts and
+/// the contact member, as last read.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub read_at: std::time::Instant,
+    pub stats: ServerStats,
+    pub contact: Option<serde_json::Value>,
 }
 
 impl AppState {
@@ -80,7 +90,7 @@ impl AppState {
             )),
             config: Arc::new(config),
             vapid: Arc::default(),
-            server_stats: Arc::default(),
+            about: Arc::default(),
             draining: Arc::new(AtomicBool::new(false)),
         })
     }

@@ -119,7 +119,7 @@ fn decode(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        let Some(semi) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -233,6 +233,12 @@ mod tests {
         assert_eq!(preview.image, None);
         assert_eq!(preview.site_name, "blog.example:8080");
         assert_eq!(parse("<p>no head</p>", "https://x.example/"), None);
+        let wide = parse(
+            "<title>東京 & 大阪 &amp; 京都</title>",
+            "https://x.example/",
+        )
+        .unwrap();
+        assert_eq!(wide.title, "東京 & 大阪 & 京都");
         let long = format!("<title>{}</title>", "a".repeat(500));
         assert_eq!(
             parse(&long, "https://x.example/")

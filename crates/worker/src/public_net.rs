@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use lookbook_core::webpush::{is_public, literal_address};
+use std::net::IpAddr;
+
+use lookbook_core::webpush::is_public;
 
 /// Resolves names to their public addresses only; a name with none fails.
 pub struct PublicOnly;
@@ -24,13 +26,31 @@ impl reqwest::dns::Resolve for PublicOnly {
 }
 
 /// Whether `url` may be fetched: http(s), and not a private address
-/// written as such (names are checked when they resolve).
+/// written as one in any of the forms a URL parser reads as an address
+/// (`127.1`, `2130706433`, `0x7f.0.0.1`...); names are checked when they
+/// resolve.
 pub fn allowed(url: &str, allow_private: bool) -> bool {
-    let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
         return false;
     }
-    allow_private || literal_address(url).is_none_or(is_public)
+    if allow_private {
+        return true;
+    }
+    // The parser writes an address it read in any form as a plain one.
+    match parsed.host_str() {
+        Some(host) => match host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            Ok(ip) => is_public(ip),
+            Err(_) => true,
+        },
+        None => false,
+    }
 }
 
 /// A client for pages members link to: public addresses only (unless
@@ -52,6 +72,8 @@ pub fn page_client(
         }
     });
     let mut client = reqwest::Client::builder()
+        // A proxy from the environment would resolve names past the check.
+        .no_proxy()
         .user_agent(user_agent)
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(3)))
@@ -78,6 +100,16 @@ mod tests {
             "http://[::1]/",
             "http://[::ffff:192.168.0.1]/",
             "http://0.0.0.0/",
+            "http://127.1/",
+            "http://2130706433/",
+            "http://0x7f.0.0.1/",
+            "http://127.0.0.1./",
+            "http://2852039166/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:7f00:1::]/",
+            "http://198.18.0.1/",
+            "http://240.0.0.1/",
         ] {
             assert!(!allowed(private, false), "{private}");
             assert!(allowed(private, true), "{private}");

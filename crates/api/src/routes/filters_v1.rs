@@ -57,8 +57,14 @@ impl V1Params {
         let action = self
             .irreversible
             .map(|hide| if hide { "hide" } else { "warn" });
+        // The phrase names its filter, cut to a title's length.
+        let title: Option<String> = self
+            .phrase
+            .as_deref()
+            .filter(|_| creating)
+            .map(|p| p.trim().chars().take(256).collect());
         Settings::read(
-            self.phrase.as_deref().filter(|_| creating),
+            title.as_deref(),
             self.context.as_deref(),
             action,
             self.expires_in.as_ref().filter(|v| !v.is_null()),

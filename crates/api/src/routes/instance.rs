@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::ApiResult;
+use crate::state::About;
 
 /// The Mastodon version whose client API we follow; clients read it to decide
 /// which features to use.
@@ -36,21 +37,42 @@ const THUMBNAIL: &[u8] = include_bytes!("../../assets/thumbnail.png");
 /// Where the instance's picture is served, under the public URL.
 const THUMBNAIL_PATH: &str = "/instance/thumbnail.png";
 
-/// How long the member and post counts are kept before they are counted again.
+/// How long the counts and the contact member are kept before they are read again.
 const STATS_FOR: Duration = Duration::from_secs(60);
 
-/// The server's counts, from this instance's copy while it is fresh; one
-/// caller counts while the others wait for its answer.
-async fn server_stats(state: &AppState) -> ApiResult<stats::ServerStats> {
-    let mut kept = state.server_stats.lock().await;
-    if let Some((at, stats)) = *kept
-        && at.elapsed() < STATS_FOR
+/// The server's counts and contact member, from this instance's copy
+/// while it is fresh; one caller reads them while the others wait. When
+/// PostgreSQL does not answer, the last copy is shown (zero counts before
+/// the first): clients read the instance at start and must get it.
+async fn about(state: &AppState) -> About {
+    let mut kept = state.about.lock().await;
+    if let Some(about) = kept.as_ref()
+        && about.read_at.elapsed() < STATS_FOR
     {
-        return Ok(stats);
+        return about.clone();
     }
-    let fresh = stats::server(&state.db.primary).await?;
-    *kept = Some((Instant::now(), fresh));
-    Ok(fresh)
+    match read_about(state).await {
+        Ok(fresh) => {
+            *kept = Some(fresh.clone());
+            fresh
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not count the instance's members and posts");
+            kept.clone().unwrap_or(About {
+                read_at: Instant::now(),
+                stats: stats::ServerStats::default(),
+                contact: None,
+            })
+        }
+    }
+}
+
+async fn read_about(state: &AppState) -> ApiResult<About> {
+    Ok(About {
+        read_at: Instant::now(),
+        stats: stats::server(&state.db.primary).await?,
+        contact: contact_account(state).await?,
+    })
 }
 
 /// The configured contact member as an Account, if there is one.
@@ -277,11 +299,10 @@ const DESCRIPTION: &str = "Outfit photos with captions, hashtags and item tags."
 /// This server and its limits.
 #[utoipa::path(get, path = "/api/v2/instance", tag = "instance",
     responses((status = 200, description = "The instance", body = InstanceV2)))]
-async fn instance_v2(State(state): State<AppState>) -> ApiResult<Json<InstanceV2>> {
+async fn instance_v2(State(state): State<AppState>) -> Json<InstanceV2> {
     let config = &state.config;
-    let stats = server_stats(&state).await?;
-    let contact = contact_account(&state).await?;
-    Ok(Json(InstanceV2 {
+    let About { stats, contact, .. } = about(&state).await;
+    Json(InstanceV2 {
         domain: config.domain.clone(),
         title: config.instance_title.clone(),
         version: version(),
@@ -308,7 +329,7 @@ async fn instance_v2(State(state): State<AppState>) -> ApiResult<Json<InstanceV2
             account: contact,
         },
         rules: Vec::new(),
-    }))
+    })
 }
 
 /// Mastodon's older Instance entity (v1), still read by many clients.
@@ -347,11 +368,10 @@ pub struct Stats {
 /// This server and its limits (the v1 shape).
 #[utoipa::path(get, path = "/api/v1/instance", tag = "instance",
     responses((status = 200, description = "The instance", body = InstanceV1)))]
-async fn instance_v1(State(state): State<AppState>) -> ApiResult<Json<InstanceV1>> {
+async fn instance_v1(State(state): State<AppState>) -> Json<InstanceV1> {
     let config = &state.config;
-    let stats = server_stats(&state).await?;
-    let contact = contact_account(&state).await?;
-    Ok(Json(InstanceV1 {
+    let About { stats, contact, .. } = about(&state).await;
+    Json(InstanceV1 {
         uri: config.domain.clone(),
         title: config.instance_title.clone(),
         short_description: DESCRIPTION.into(),
@@ -375,5 +395,5 @@ async fn instance_v1(State(state): State<AppState>) -> ApiResult<Json<InstanceV1
         configuration: configuration(&config.limits, &config.public_url, state.vapid_key().await),
         contact_account: contact,
         rules: Vec::new(),
-    }))
+    })
 }

@@ -37,7 +37,9 @@ pub mod oauth;
 pub mod passwords;
 pub mod pins;
 pub mod polls;
+pub mod post_page;
 pub mod preferences;
+pub mod profile_page;
 pub mod push_subscription;
 pub mod reblogs;
 pub mod registration;
@@ -53,6 +55,7 @@ pub mod timelines;
 pub mod trends;
 pub mod unsubscribe;
 pub mod uploads;
+pub mod webfinger;
 
 mod conformance;
 
@@ -90,6 +93,7 @@ use crate::error::error_response;
         (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
         (name = "push", description = "Web Push subscriptions: notifications sent to a browser or phone"),
         (name = "search", description = "Accounts, hashtags and posts by what they start with or contain"),
+        (name = "web", description = "Public web pages of posts and profiles, at the URLs entities announce"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
 )]
@@ -141,6 +145,9 @@ pub fn router(state: AppState) -> Router {
         .merge(tags::routes())
         .merge(trends::routes())
         .merge(search::routes())
+        .merge(webfinger::routes())
+        .merge(post_page::routes())
+        .merge(profile_page::routes())
         .merge(notifications::routes())
         .merge(pins::routes())
         .merge(polls::routes())

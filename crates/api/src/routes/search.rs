@@ -1,7 +1,8 @@
 //! `GET /api/v2/search`: accounts by the start of their username or display
 //! name, hashtags by the start of their name, and posts by their words, each
-//! within what the caller may see. Nothing is looked up on other servers, so
-//! `resolve` is accepted and changes nothing.
+//! within what the caller may see. A URL of this server's (a profile, a
+//! post, a hashtag) finds what it names; nothing is looked up on other
+//! servers, so `resolve` is accepted and fetches nothing.
 
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +18,7 @@ use crate::AppState;
 use crate::auth::MaybeAuth;
 use crate::entities;
 use crate::error::{ApiError, ApiResult};
+use crate::links;
 use crate::params::{QueryParams, flex_bool, flex_i64, flex_string, truncate};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -302,6 +304,17 @@ async fn search(
         return Err(ApiError::Unauthorized(
             "offset and resolve need a signed-in user's token".into(),
         ));
+    }
+    // A URL of ours (a shared link pasted back) finds what it names.
+    if let Some(target) = links::parse(&state.config.domain, &search.q) {
+        let kinds = &search.kinds;
+        let wanted = (kinds.accounts, kinds.statuses, kinds.hashtags);
+        let (accounts, statuses, hashtags) = links::resolve(&state, viewer, target, wanted).await?;
+        return Ok(Json(json!({
+            "accounts": accounts,
+            "statuses": statuses,
+            "hashtags": hashtags,
+        })));
     }
     let db = state.reader(viewer).await;
     let (accounts, statuses, hashtags) = tokio::try_join!(

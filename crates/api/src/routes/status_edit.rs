@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
-use lookbook_core::db::{media, polls, status_edits, statuses};
+use lookbook_core::db::{conversations, media, polls, status_edits, statuses};
 use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text;
@@ -134,7 +134,16 @@ async fn edit(
         media::update_details(&mut *tx, media_id, attribute.description.as_deref(), focus).await?;
     }
     statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
+    // A direct post's people may change: it leaves the conversations it
+    // was filed in and is filed again under who it now mentions.
+    let direct = current.visibility == "direct";
+    if direct {
+        conversations::remove(&mut tx, id).await?;
+    }
     let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
+    if direct {
+        conversations::add(&mut tx, id).await?;
+    }
     let mut notified = Vec::new();
     for recipient in mentioned {
         let made =

@@ -60,3 +60,4 @@ mod thread_mutes;
 mod timelines;
 mod trends;
 mod uploads;
+mod web_pages;

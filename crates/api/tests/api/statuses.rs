@@ -194,7 +194,7 @@ async fn bad_posts_are_refused_with_a_reason() {
         (json!({"status": "hi", "language": "english!"}), "ISO 639"),
         (
             json!({"status": "hi", "poll": {"options": ["a", "b"]}}),
-            "polls",
+            "poll[expires_in]",
         ),
         (
             json!({"status": "hi", "media_ids": vec![photo.clone(); 11]}),

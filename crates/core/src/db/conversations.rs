@@ -51,32 +51,35 @@ pub async fn add(conn: &mut PgConnection, status_id: i64) -> crate::Result<Vec<i
     Ok(members)
 }
 
-/// Before a direct post is deleted: conversations it ends fall back to the
-/// thread's newest other direct post the member wrote or was mentioned in,
-/// and those it was the only post of go.
+/// Before a direct post is deleted (or its mentions change): each
+/// conversation it ends falls back to the thread's newest other direct post
+/// with the same people in it, read if the member wrote that one; one
+/// left with no such post goes.
 pub async fn remove(conn: &mut PgConnection, status_id: i64) -> crate::Result<()> {
     sqlx::query!(
-        r#"delete from conversations c using statuses gone
-           where gone.id = $1 and gone.visibility = 'direct' and c.last_status_id = gone.id
-             and not exists (
-                 select 1 from statuses s
-                 where coalesce(s.thread_id, s.id) = coalesce(gone.thread_id, gone.id)
-                   and s.visibility = 'direct' and s.id <> gone.id
-                   and (s.account_id = c.account_id or exists (
-                       select 1 from mentions m where m.status_id = s.id and m.account_id = c.account_id)))"#,
-        status_id
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        r#"update conversations c set last_status_id = (
-               select max(s.id) from statuses s
-               where coalesce(s.thread_id, s.id) = coalesce(gone.thread_id, gone.id)
-                 and s.visibility = 'direct' and s.id <> gone.id
-                 and (s.account_id = c.account_id or exists (
-                     select 1 from mentions m where m.status_id = s.id and m.account_id = c.account_id)))
-           from statuses gone
-           where gone.id = $1 and gone.visibility = 'direct' and c.last_status_id = gone.id"#,
+        r#"with gone as (
+               select id, coalesce(thread_id, id) as thread from statuses
+               where id = $1 and visibility = 'direct'),
+           fallback as (
+               select c.id as conversation,
+                      (select s.id from statuses s
+                       where coalesce(s.thread_id, s.id) = gone.thread and s.visibility = 'direct'
+                         and s.id <> gone.id
+                         and (s.account_id = c.account_id or exists (
+                             select 1 from mentions m where m.status_id = s.id and m.account_id = c.account_id))
+                         and array(select p.id from (
+                                 select s.account_id as id
+                                 union select m.account_id from mentions m where m.status_id = s.id) p
+                               where p.id <> c.account_id order by p.id) = c.participant_ids
+                       order by s.id desc limit 1) as status
+               from conversations c, gone where c.last_status_id = gone.id),
+           dropped as (
+               delete from conversations c using fallback f
+               where c.id = f.conversation and f.status is null)
+           update conversations c
+           set last_status_id = f.status,
+               unread = c.unread and (select s.account_id from statuses s where s.id = f.status) <> c.account_id
+           from fallback f where c.id = f.conversation and f.status is not null"#,
         status_id
     )
     .execute(conn)

@@ -263,6 +263,8 @@ pub async fn create_for_poll(conn: &mut PgConnection, poll: i64) -> crate::Resul
            from p, (select account_id from poll_votes where poll_id = $1
                     union select author from p) r
            where notification_decision(r.account_id, p.author, 'poll', p.status_id) = 'accept'
+             and exists (select 1 from statuses s where s.id = p.status_id
+                         and status_visible(s.id, s.account_id, s.visibility, r.account_id))
            on conflict do nothing
            returning id, account_id"#,
         poll

@@ -142,19 +142,18 @@ pub async fn tallies(
     Ok(out)
 }
 
-/// Records `account`'s vote; refused once the poll has ended or when they
-/// voted already (the choices are checked by the caller).
+/// Records `account`'s vote; refused once the poll has ended (by the
+/// database's clock, and once closed, so every counted voter is told of the
+/// end) or when they voted already (the choices are checked by the caller).
 pub async fn vote(
-    db: impl PgExecutor<'_>,
+    db: impl PgExecutor<'_> + Copy,
     poll: &Poll,
     account: i64,
     choices: &[i32],
 ) -> crate::Result<Result<(), Refusal>> {
-    if poll.expires_at <= Utc::now() {
-        return Ok(Err(Refusal::Ended));
-    }
     let added = sqlx::query!(
-        "insert into poll_votes (poll_id, account_id, choices) values ($1, $2, $3)
+        "insert into poll_votes (poll_id, account_id, choices)
+         select id, $2, $3 from polls where id = $1 and closed_at is null and expires_at > now()
          on conflict (poll_id, account_id) do nothing",
         poll.id,
         account,
@@ -163,11 +162,21 @@ pub async fn vote(
     .execute(db)
     .await?
     .rows_affected();
-    Ok(if added == 1 {
-        Ok(())
+    if added == 1 {
+        return Ok(Ok(()));
+    }
+    let voted = sqlx::query_scalar!(
+        r#"select exists (select 1 from poll_votes where poll_id = $1 and account_id = $2) as "voted!""#,
+        poll.id,
+        account
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(Err(if voted {
+        Refusal::AlreadyVoted
     } else {
-        Err(Refusal::AlreadyVoted)
-    })
+        Refusal::Ended
+    }))
 }
 
 /// Marks up to `limit` polls that have ended as closed (skipping those

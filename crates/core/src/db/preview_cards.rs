@@ -58,17 +58,20 @@ pub async fn store(db: impl PgExecutor<'_>, card: &Card) -> crate::Result<i64> {
     Ok(id)
 }
 
-/// Shows `card` (or none) on the post; answers whether that changed it.
+/// Shows `card` (or none) on the post, if its text is still `text` (an
+/// edit since queues a fetch of its own); answers whether that changed it.
 pub async fn attach(
     db: impl PgExecutor<'_>,
     status: i64,
+    text: &str,
     card: Option<i64>,
 ) -> crate::Result<bool> {
     let changed = sqlx::query!(
         "update statuses set preview_card_id = $2
-         where id = $1 and preview_card_id is distinct from $2",
+         where id = $1 and text = $3 and preview_card_id is distinct from $2",
         status,
-        card
+        card,
+        text
     )
     .execute(db)
     .await?

@@ -102,9 +102,11 @@ pub fn literal_address(endpoint: &str) -> Option<IpAddr> {
 }
 
 /// Whether an address is on the public internet: not loopback, private,
-/// link-local, shared (CGNAT), unique-local, multicast or unspecified. Push
-/// endpoints must be, unless configured otherwise, or a subscription could
-/// make the worker call into the network it runs in.
+/// link-local, shared (CGNAT), benchmarking, reserved, unique-local,
+/// multicast or unspecified, nor an IPv6 form that carries such an IPv4
+/// address (mapped, compatible, NAT64, 6to4). Push endpoints and linked
+/// pages must be, unless configured otherwise, or a member could make the
+/// worker call into the network it runs in.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -117,19 +119,32 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_documentation()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b)))
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public(IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80)
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded = |high: u16, low: u16| {
+                std::net::Ipv4Addr::new((high >> 8) as u8, high as u8, (low >> 8) as u8, low as u8)
+            };
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
             }
-        },
+            // IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d).
+            if s[..6] == [0; 6] || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(IpAddr::V4(embedded(s[6], s[7])));
+            }
+            // 6to4 (2002:aabb:ccdd::).
+            if s[0] == 0x2002 {
+                return is_public(IpAddr::V4(embedded(s[1], s[2])));
+            }
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80)
+        }
     }
 }
 

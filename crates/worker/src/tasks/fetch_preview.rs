@@ -71,7 +71,7 @@ pub async fn run(ctx: &Context, task_id: i64, status_id: i64) -> Result<(), Task
             Some(url) => card_for(ctx, url).await?,
             None => None,
         };
-        if preview_cards::attach(&ctx.db, status_id, card)
+        if preview_cards::attach(&ctx.db, status_id, &text, card)
             .await
             .map_err(transient)?
         {

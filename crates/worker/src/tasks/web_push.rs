@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use lookbook_core::db::push_subscriptions::{self, Delivery};
 use lookbook_core::webpush::ece::{self, Coding};
-use lookbook_core::webpush::{encode_base64, is_public, literal_address, origin};
+use lookbook_core::webpush::{encode_base64, origin};
 
 use super::TaskError;
 use crate::Context;
@@ -99,7 +99,7 @@ async fn send(ctx: &Context, delivery: &Delivery, notification: i64) -> Result<(
         count("gone");
         return forget(ctx, sub.id).await;
     };
-    if !pusher.allow_private && literal_address(&sub.endpoint).is_some_and(|ip| !is_public(ip)) {
+    if !crate::public_net::allowed(&sub.endpoint, pusher.allow_private) {
         count("gone");
         return forget(ctx, sub.id).await;
     }
