@@ -348,6 +348,18 @@ pub fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
     }
 }
 
+/// Deserializes an optional string, refusing numbers and anything else
+/// (for names, where a number is a client's mistake).
+pub fn text_only<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        other => Err(serde::de::Error::custom(format!(
+            "expected text, got {other}"
+        ))),
+    }
+}
+
 /// `id[]` of a batch request (`?id[]=1&id[]=2`).
 #[derive(Debug, Default, Deserialize)]
 pub struct IdList {

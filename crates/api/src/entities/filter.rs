@@ -8,6 +8,17 @@ use utoipa::ToSchema;
 
 use super::time;
 
+/// Where a filter applies, as forms name it (for the API document).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum FilterContext {
+    Home,
+    Notifications,
+    Public,
+    Thread,
+    Account,
+}
+
 /// A filter as Mastodon shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Filter {

@@ -155,19 +155,17 @@ pub fn keyword_changes(attributes: Option<&Value>) -> ApiResult<Vec<KeywordChang
             Value::String(s) => Some(s.as_str()),
             _ => return Err(invalid("a keyword must be text")),
         };
+        // Ids are strings of digits, as the API writes them; empty is none.
         let id = match &entry["id"] {
             Value::Null => None,
             Value::String(s) if s.is_empty() => None,
-            Value::String(s) => s.trim().parse::<i64>().ok(),
-            Value::Number(n) => n.as_i64(),
-            _ => Some(0),
-        };
-        let id = match id {
-            Some(id) if id <= 0 => return Err(invalid("a keyword's id must be an id")),
-            None if !entry["id"].is_null() && entry["id"] != "" => {
-                return Err(invalid("a keyword's id must be an id"));
-            }
-            other => other,
+            Value::String(s) => Some(
+                s.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0 && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| invalid("a keyword's id must be an id"))?,
+            ),
+            _ => return Err(invalid("a keyword's id must be an id, as a string")),
         };
         let destroy = truthy(&entry["_destroy"]).unwrap_or(false);
         let keyword = match (id, text) {

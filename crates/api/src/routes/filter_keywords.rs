@@ -24,13 +24,28 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, delete))
 }
 
+/// The body of `POST /api/v2/filters/:id/keywords`, as the API document
+/// describes it; [`KeywordParams`] reads it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewFilterKeywordForm)]
+#[allow(dead_code)] // it only describes the form
+struct NewKeywordForm {
+    #[schema(
+        max_length = 512,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    keyword: String,
+    /// Only whole words match (true when absent); a boolean read as Mastodon reads it.
+    whole_word: Option<String>,
+}
+
 /// The body of `POST /api/v2/filters/:id/keywords` and
 /// `PUT /api/v2/filters/keywords/:id`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = FilterKeywordForm)]
 struct KeywordParams {
     /// The word or phrase (needed to add one; not blank).
-    #[schema(value_type = String, required = false, max_length = 512)]
+    #[schema(value_type = String, required = false, max_length = 512, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     #[serde(default, deserialize_with = "flex_string")]
     keyword: Option<String>,
     /// Whether only whole words match (true when absent on adding).
@@ -59,7 +74,7 @@ async fn of_filter(
 /// Adds a keyword to one of the caller's filters.
 #[utoipa::path(post, path = "/api/v2/filters/{id}/keywords", tag = "filters",
     params(("id" = String, Path, description = "The filter")),
-    request_body(content = KeywordParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = NewKeywordForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The new FilterKeyword", body = FilterKeyword),
               (status = 404, description = "Not one of the caller's filters"),
               (status = 422, description = "The keyword is blank or too long, or the filter is full")))]

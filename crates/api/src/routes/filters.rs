@@ -15,11 +15,11 @@ use utoipa_axum::routes;
 use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::Auth;
-use crate::entities::filter::Filter;
+use crate::entities::filter::{Filter, FilterContext};
 use crate::error::{ApiError, ApiResult};
 use crate::filtering;
 use crate::operations::filters::{self as change, Settings, keyword_changes};
-use crate::params::{Params, flex_list, flex_string};
+use crate::params::{Params, flex_list, flex_string, text_only};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,31 +27,91 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, delete))
 }
 
+/// The body of `POST /api/v2/filters`, as the API document describes it
+/// (in JSON, as clients send these nested keywords; forms and multipart
+/// are read too); [`FilterParams`] reads it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewFilterForm)]
+#[allow(dead_code)] // it only describes the form
+struct NewFilterForm {
+    /// The filter's name.
+    #[schema(
+        max_length = 256,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    title: String,
+    /// Where it applies (`context[]`).
+    #[schema(min_items = 1)]
+    context: Vec<FilterContext>,
+    /// `warn` (the default), `hide` or `blur`.
+    #[schema(pattern = "^(warn|hide|blur)$")]
+    filter_action: Option<String>,
+    /// Seconds until it stops applying; absent for never.
+    #[schema(minimum = 1, maximum = 315360000)]
+    expires_in: Option<i64>,
+    /// Its keywords (`keywords_attributes[][keyword]`, `[whole_word]`).
+    #[schema(max_items = 200)]
+    keywords_attributes: Option<Vec<NewKeyword>>,
+}
+
+/// A keyword of a new filter.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewFilterKeywordAttributesForm)]
+#[allow(dead_code)] // it only describes the form
+struct NewKeyword {
+    #[schema(
+        max_length = 512,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    keyword: String,
+    /// Only whole words match (true when absent).
+    whole_word: Option<bool>,
+}
+
+/// A keyword in a filter's change: a new one, a change of one (`id`), or
+/// its removal (`id` and `_destroy`).
+#[derive(utoipa::ToSchema)]
+#[schema(as = FilterKeywordAttributesForm)]
+#[allow(dead_code)] // it only describes the form
+struct KeywordChange {
+    #[schema(
+        max_length = 512,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    keyword: String,
+    whole_word: Option<bool>,
+    /// The keyword to change or remove (empty: a new keyword).
+    #[schema(pattern = "^([0-9]{1,18})?$")]
+    id: Option<String>,
+    /// Remove the keyword named by `id`.
+    #[schema(rename = "_destroy")]
+    destroy: Option<bool>,
+}
+
 /// The body of `POST /api/v2/filters` and `PUT /api/v2/filters/:id` (a
-/// form, multipart or JSON).
+/// form, multipart or JSON); a change sends only what changes.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = FilterForm)]
 struct FilterParams {
     /// The filter's name (needed to create one).
-    #[schema(value_type = String, required = false, max_length = 256)]
-    #[serde(default, deserialize_with = "flex_string")]
+    #[schema(value_type = Option<String>, required = false, max_length = 256, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[serde(default, deserialize_with = "text_only")]
     title: Option<String>,
-    /// Where it applies (`context[]`): `home`, `notifications`, `public`,
-    /// `thread`, `account` (needed to create one).
-    #[schema(value_type = Vec<String>, required = false)]
+    /// Where it applies (`context[]`; needed to create one).
+    #[schema(value_type = Option<Vec<FilterContext>>, required = false, min_items = 1)]
     #[serde(default, deserialize_with = "flex_list")]
     context: Option<Vec<String>>,
     /// `warn` (the default), `hide` or `blur`.
-    #[schema(value_type = String, required = false, pattern = "^(warn|hide|blur)?$")]
+    #[schema(value_type = Option<String>, required = false, pattern = "^(warn|hide|blur)$")]
     #[serde(default, deserialize_with = "flex_string")]
     filter_action: Option<String>,
     /// Seconds until it stops applying; empty for never.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 315360000)]
     #[serde(default)]
     expires_in: Option<Value>,
     /// Keywords: `keywords_attributes[][keyword]`, `[whole_word]`, and to
     /// change or remove one, `[id]` and `[_destroy]`.
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<KeywordChange>>, max_items = 200)]
     #[serde(default)]
     keywords_attributes: Option<Value>,
 }
@@ -80,7 +140,7 @@ async fn mine(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<F
 
 /// Makes a filter.
 #[utoipa::path(post, path = "/api/v2/filters", tag = "filters",
-    request_body(content = FilterParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = NewFilterForm, content_type = "application/json"),
     responses((status = 200, description = "The new Filter", body = Filter),
               (status = 422, description = "A title and a context are needed; the action, expiry or a keyword is not valid; or the member has too many filters")))]
 async fn create(
@@ -114,7 +174,7 @@ async fn show(
 /// Changes one of the caller's filters and its keywords.
 #[utoipa::path(put, path = "/api/v2/filters/{id}", tag = "filters",
     params(("id" = String, Path, description = "The filter")),
-    request_body(content = FilterParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = FilterParams, content_type = "application/json"),
     responses((status = 200, description = "The Filter", body = Filter),
               (status = 404, description = "Not one of the caller's filters, or a keyword not of this filter"),
               (status = 422, description = "A field is not valid")))]

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::accounts::parse_id;
 use crate::AppState;
 use crate::auth::Auth;
-use crate::entities::filter::V1Filter;
+use crate::entities::filter::{FilterContext, V1Filter};
 use crate::error::{ApiError, ApiResult};
 use crate::filtering;
 use crate::operations::filters::{self as change, KeywordChange, Settings};
@@ -26,16 +26,39 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, delete))
 }
 
+/// The body of `POST /api/v1/filters`, as the API document describes it;
+/// [`V1Params`] reads it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewV1FilterForm)]
+#[allow(dead_code)] // it only describes the form
+struct NewV1FilterForm {
+    #[schema(
+        max_length = 512,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    phrase: String,
+    /// Where it applies (`context[]`).
+    #[schema(min_items = 1)]
+    context: Vec<FilterContext>,
+    /// Whether matching posts are dropped; a boolean read as Mastodon reads it.
+    irreversible: Option<String>,
+    /// Only whole words match (true when absent); a boolean read as Mastodon reads it.
+    whole_word: Option<String>,
+    /// Seconds until it stops applying; absent for never.
+    #[schema(required = false, minimum = 1, maximum = 315360000)]
+    expires_in: i64,
+}
+
 /// The body of `POST /api/v1/filters` and `PUT /api/v1/filters/:id`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = V1FilterForm)]
 struct V1Params {
-    /// The word or phrase (needed).
-    #[schema(value_type = String, required = false, max_length = 512)]
+    /// The word or phrase (needed to create one).
+    #[schema(value_type = String, required = false, max_length = 512, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     #[serde(default, deserialize_with = "flex_string")]
     phrase: Option<String>,
     /// Where it applies (`context[]`; needed to create one).
-    #[schema(value_type = Vec<String>, required = false)]
+    #[schema(value_type = Vec<FilterContext>, required = false, min_items = 1)]
     #[serde(default, deserialize_with = "flex_list")]
     context: Option<Vec<String>>,
     /// Whether matching posts are dropped rather than shown with a warning.
@@ -47,7 +70,7 @@ struct V1Params {
     #[serde(default, deserialize_with = "flex_bool")]
     whole_word: Option<bool>,
     /// Seconds until it stops applying; empty for never.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = i64, required = false, minimum = 1, maximum = 315360000)]
     #[serde(default)]
     expires_in: Option<Value>,
 }
@@ -98,7 +121,7 @@ async fn mine(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<V
 
 /// Makes a filter of one phrase.
 #[utoipa::path(post, path = "/api/v1/filters", tag = "filters",
-    request_body(content = V1Params, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = NewV1FilterForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The new V1Filter", body = V1Filter),
               (status = 422, description = "A phrase and a context are needed, or a field is not valid")))]
 async fn create(
