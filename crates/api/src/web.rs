@@ -62,6 +62,8 @@ pub struct Photo {
 pub struct Item {
     pub name: String,
     pub brand: String,
+    /// The brand's page.
+    pub brand_url: String,
     /// The product page, when it is an http(s) URL.
     pub url: Option<String>,
 }
@@ -132,6 +134,46 @@ fn photo(media: &Value) -> Option<Photo> {
     })
 }
 
+/// A post in a grid: its first photo, or its text.
+#[derive(Debug)]
+pub struct Tile {
+    /// The post's page.
+    pub href: String,
+    pub photo: Option<Photo>,
+    pub summary: String,
+}
+
+/// The public posts among `posts`, as tiles.
+pub fn tiles(posts: &[Value]) -> Vec<Tile> {
+    posts
+        .iter()
+        .filter(|p| p["visibility"] == "public")
+        .map(|p| Tile {
+            href: p["url"].as_str().unwrap_or_default().to_string(),
+            photo: photos(p).into_iter().next(),
+            summary: summary(p),
+        })
+        .collect()
+}
+
+/// A page of posts in a grid: a hashtag's, a brand's.
+#[derive(Debug)]
+pub struct Grid {
+    pub heading: String,
+    pub summary: String,
+    /// The first photo, for link previews.
+    pub image: Option<String>,
+    pub json: String,
+    pub tiles: Vec<Tile>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/grid.html")]
+pub struct GridPage<'a> {
+    pub site: &'a Site,
+    pub grid: &'a Grid,
+}
+
 /// The item tags of a rendered post's photos.
 pub fn items(post: &Value) -> Vec<Item> {
     post["media_attachments"]
@@ -150,6 +192,10 @@ pub fn items(post: &Value) -> Vec<Item> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+            brand_url: format!(
+                "/brands/{}",
+                item["brand"]["slug"].as_str().unwrap_or_default()
+            ),
             url: item["url"]
                 .as_str()
                 .filter(|u| {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod authorize;
 pub mod blocks;
+pub mod brand_page;
 pub mod compose;
 pub mod confirmation;
 pub mod conversations;
@@ -49,6 +50,7 @@ pub mod status_edit;
 pub mod status_history;
 pub mod statuses;
 pub mod suggestions;
+pub mod tag_page;
 pub mod tags;
 pub mod thread_mutes;
 pub mod timelines;
@@ -93,7 +95,7 @@ use crate::error::error_response;
         (name = "streaming", description = "Live updates over WebSocket or server-sent events"),
         (name = "push", description = "Web Push subscriptions: notifications sent to a browser or phone"),
         (name = "search", description = "Accounts, hashtags and posts by what they start with or contain"),
-        (name = "web", description = "Public web pages of posts and profiles, at the URLs entities announce"),
+        (name = "web", description = "Public web pages of posts, profiles, hashtags and brands, at the URLs entities announce"),
         (name = "lookbook", description = "Fashion extensions: item tags, brands, direct uploads"),
     )
 )]
@@ -148,6 +150,8 @@ pub fn router(state: AppState) -> Router {
         .merge(webfinger::routes())
         .merge(post_page::routes())
         .merge(profile_page::routes())
+        .merge(tag_page::routes())
+        .merge(brand_page::routes())
         .merge(notifications::routes())
         .merge(pins::routes())
         .merge(polls::routes())

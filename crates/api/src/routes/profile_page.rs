@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::statuses::{authors, render};
-use crate::web::{self, Photo, Site};
+use crate::web::{self, Site, Tile};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(show))
@@ -43,13 +43,6 @@ struct ProfileView {
     following: i64,
     json: String,
     tiles: Vec<Tile>,
-}
-
-/// A post in the grid: its first photo, or its text.
-struct Tile {
-    href: String,
-    photo: Option<Photo>,
-    summary: String,
 }
 
 /// A member's public profile page.
@@ -89,16 +82,7 @@ async fn show(
         limit: TILES,
     };
     let ids = statuses::by_account(db, account.id, None, &filter, bounds).await?;
-    let tiles = render(&state, None, &ids)
-        .await?
-        .iter()
-        .filter(|p| p["visibility"] == "public")
-        .map(|p| Tile {
-            href: p["url"].as_str().unwrap_or_default().to_string(),
-            photo: web::photos(p).into_iter().next(),
-            summary: web::summary(p),
-        })
-        .collect();
+    let tiles = web::tiles(&render(&state, None, &ids).await?);
     let text = |key: &str| entity[key].as_str().unwrap_or_default().to_string();
     let username = text("username");
     let note = text("note");

@@ -130,6 +130,30 @@ async fn a_post_page_shows_the_outfit_to_anyone() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
+    assert!(page.contains("href=\"/brands/acne-studios\""), "{page}");
+    // The hashtag's and the brand's pages show it in their grids.
+    for path in ["/tags/OOTD", "/brands/acne-studios"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let grid = response.text().await.unwrap();
+        assert!(grid.contains(&format!("href=\"{url}\"")), "{path}: {grid}");
+        assert!(
+            grid.contains(&format!("<meta property=\"og:image\" content=\"{jpeg}\">")),
+            "{grid}"
+        );
+    }
+    for path in [
+        "/tags/neverused",
+        "/brands/nobody-makes-this",
+        "/tags/not%20a%20tag",
+    ] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
     // Only public posts, under their author's name.
     let (_, private) = post(
         &app,
