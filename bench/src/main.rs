@@ -202,6 +202,25 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                             .into(),
                     });
                 }
+                // The same posts' public web pages (`/@name/:id`), warm.
+                let pages = scenarios::reads::page_paths(&ctx, 200).await;
+                let (page_rps, how) = scenarios::wrk::measure(&ctx, "post page", &pages)?;
+                report.references.push(scenarios::wrk::reference(
+                    "anonymous post page",
+                    page_rps,
+                    how,
+                    None,
+                ));
+                if let Some(hello) = findings.wrk_hello {
+                    report.references.push(crate::report::Reference {
+                        name: "wrk: anonymous post page / hello".into(),
+                        value: page_rps / hello,
+                        unit: "ratio".into(),
+                        how: "both measured with wrk in this run: the HTML page of a post, \
+                              rendered from the same caches as the API"
+                            .into(),
+                    });
+                }
                 report.scenarios.push(sc);
             }
             "status_signed_in" => report

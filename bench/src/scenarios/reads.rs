@@ -125,3 +125,24 @@ pub async fn profile(ctx: &Ctx) -> Scenario {
     )
     .await
 }
+
+/// The paths of the web pages (`/@name/:id`) of the first `n` posts, read
+/// from their entities' `url`.
+pub async fn page_paths(ctx: &Ctx, n: usize) -> Vec<String> {
+    let mut paths = Vec::new();
+    for id in ctx.posts.iter().take(n) {
+        let post = ctx
+            .api
+            .send(&Req::get(format!("/api/v1/statuses/{id}")))
+            .await
+            .json();
+        let path = post["url"]
+            .as_str()
+            .and_then(|url| url.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
+        if let Some(path) = path {
+            paths.push(path);
+        }
+    }
+    paths
+}

@@ -76,12 +76,19 @@ async fn card(app: &TestApp, id: &str) -> Value {
     post["card"].clone()
 }
 
-async fn settled(app: &TestApp) {
-    let done = eventually(Duration::from_secs(30), || async {
-        app.unfinished_tasks().await.is_empty()
-    })
-    .await;
-    assert!(done, "tasks left: {:?}", app.unfinished_tasks().await);
+/// Waits until the worker has carried out `n` link-preview tasks (a task
+/// being carried out is already marked, as `fetch_preview.sending`).
+async fn previews_done(app: &TestApp, n: i64) {
+    let done = || async {
+        let count: i64 =
+            sqlx::query_scalar("select count(*) from task_done where kind = 'fetch_preview'")
+                .fetch_one(&app.env.db)
+                .await
+                .unwrap();
+        count
+    };
+    let reached = eventually(Duration::from_secs(30), || async { done().await >= n }).await;
+    assert!(reached, "{} of {n} link previews done", done().await);
 }
 
 /// A link becomes a card (through a redirect), another post linking there
@@ -112,7 +119,7 @@ async fn links_become_cards() {
     assert_eq!(hits.load(Ordering::SeqCst), 2, "the redirect and the page");
 
     let second = posted(&app, &ann, &format!("Still wearing it {url}")).await;
-    settled(&app).await;
+    previews_done(&app, 2).await;
     assert_eq!(
         card(&app, &second).await["title"],
         "Linen blazer & trousers"
@@ -137,7 +144,8 @@ async fn links_become_cards() {
 
     let big = posted(&app, &ann, &format!("http://{site}/big")).await;
     let photo = posted(&app, &ann, &format!("http://{site}/photo.png")).await;
-    settled(&app).await;
+    // The two posts, and the edit, each had theirs.
+    previews_done(&app, 5).await;
     assert_eq!(card(&app, &big).await, Value::Null);
     assert_eq!(card(&app, &photo).await, Value::Null);
     app.finish().await.unwrap();
@@ -153,7 +161,7 @@ async fn private_addresses_are_never_fetched() {
     let ann = app.sign_up("ann").await;
     let by_address = posted(&app, &ann, &format!("http://{site}/look")).await;
     let by_name = posted(&app, &ann, &format!("http://localhost:{port}/moved")).await;
-    settled(&app).await;
+    previews_done(&app, 2).await;
     assert_eq!(card(&app, &by_address).await, Value::Null);
     assert_eq!(card(&app, &by_name).await, Value::Null);
     assert_eq!(
