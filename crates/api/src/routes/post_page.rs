@@ -96,7 +96,13 @@ async fn show(
     if !public || post["reblog"].is_object() || !username.eq_ignore_ascii_case(&name) {
         return Ok(web::not_found(&state));
     }
-    let below = statuses::descendants(state.reader(None).await, id, None).await?;
+    // A post nobody commented on needs no look for comments: its page
+    // reads the caches only.
+    let below = if post["replies_count"].as_i64().unwrap_or_default() > 0 {
+        statuses::descendants(state.reader(None).await, id, None).await?
+    } else {
+        Vec::new()
+    };
     let comments = render(&state, None, &below[..below.len().min(COMMENTS_MAX)])
         .await?
         .iter()
