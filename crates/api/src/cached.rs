@@ -101,16 +101,7 @@ where
     ids.sort_unstable();
     ids.dedup();
     let keys: Vec<String> = ids.iter().map(|id| key(state, kind, *id)).collect();
-    let cached: HashMap<String, String> = match state.cache.client().get_many(&keys).await {
-        Ok(found) => found
-            .into_iter()
-            .map(|(k, v): (&String, String)| (k.clone(), v))
-            .collect(),
-        Err(err) => {
-            tracing::warn!(error = %err, kind = kind.name(), "cache read failed");
-            HashMap::new()
-        }
-    };
+    let cached = state.cache.get_strings(&keys, kind.name()).await;
     let mut found = HashMap::with_capacity(ids.len());
     let mut missing = Vec::new();
     for (id, k) in ids.iter().zip(&keys) {

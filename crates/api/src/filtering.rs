@@ -6,8 +6,6 @@
 //! in Memcached (an empty list for most members) and dropped whenever they
 //! change.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use lookbook_core::db::filters;
 use memcache::exp::Ttl;
@@ -82,19 +80,11 @@ pub async fn load(state: &AppState, viewer: Option<i64>) -> ApiResult<Filters> {
         return Ok(Filters::default());
     };
     let key = key(state, me);
-    let found: Option<HashMap<String, String>> = state
+    let found = state
         .cache
-        .client()
-        .get_many(std::slice::from_ref(&key))
-        .await
-        .ok()
-        .map(|found| {
-            found
-                .into_iter()
-                .map(|(k, v): (&String, String)| (k.clone(), v))
-                .collect()
-        });
-    if let Some(json) = found.and_then(|f| f.into_values().next())
+        .get_strings(std::slice::from_ref(&key), "filters")
+        .await;
+    if let Some(json) = found.into_values().next()
         && let Ok(kept) = serde_json::from_str::<Vec<Kept>>(&json)
     {
         return Ok(Filters { kept });

@@ -275,12 +275,12 @@ fn insert_at(object: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
-/// The entries of a nested list as clients send it: a form's
-/// `name[0][key]=...` (an object keyed by position, read in that order) or
-/// a JSON list of objects. Anything else is a 422 naming `name`.
-pub fn entries<'v>(value: &'v Value, name: &str) -> Result<Vec<&'v Value>, ApiError> {
-    let entries: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
+/// The items of a list as clients send it: a JSON list, or a form's
+/// `name[0]=...` (an object keyed by position, read in that order). None
+/// for anything else; a key that is not a position is a 422 naming `name`.
+pub fn positional<'v>(value: &'v Value, name: &str) -> Result<Option<Vec<&'v Value>>, ApiError> {
+    match value {
+        Value::Array(items) => Ok(Some(items.iter().collect())),
         Value::Object(by_position) => {
             let mut keyed: Vec<(u64, &Value)> = Vec::new();
             for (key, entry) in by_position {
@@ -293,14 +293,19 @@ pub fn entries<'v>(value: &'v Value, name: &str) -> Result<Vec<&'v Value>, ApiEr
                 keyed.push((position, entry));
             }
             keyed.sort_by_key(|(position, _)| *position);
-            keyed.into_iter().map(|(_, entry)| entry).collect()
+            Ok(Some(keyed.into_iter().map(|(_, entry)| entry).collect()))
         }
-        _ => {
-            return Err(ApiError::Unprocessable(format!(
-                "Validation failed: {name} must be a list"
-            )));
-        }
-    };
+        _ => Ok(None),
+    }
+}
+
+/// The entries of a nested list of objects as clients send it
+/// ([`positional`]: `name[0][key]=...` or a JSON list of objects). Anything
+/// else is a 422 naming `name`.
+pub fn entries<'v>(value: &'v Value, name: &str) -> Result<Vec<&'v Value>, ApiError> {
+    let entries = positional(value, name)?.ok_or_else(|| {
+        ApiError::Unprocessable(format!("Validation failed: {name} must be a list"))
+    })?;
     if entries.iter().any(|e| !e.is_object()) {
         return Err(ApiError::Unprocessable(format!(
             "Validation failed: each of {name} must be an object"

@@ -4,6 +4,7 @@
 //! so every instance, whatever Rust it was built with, sends a key to the same
 //! server, and adding a server moves only the keys that land on it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -69,6 +70,21 @@ impl Cache {
     /// keeps it; the worker drops entries it changes with it.
     pub fn entity_key(&self, kind: &str, id: i64) -> String {
         self.key(&format!("{kind}:{id}"))
+    }
+
+    /// The values of those of `keys` that are cached; none when Memcached
+    /// does not answer (logged as `what`): callers read the database then.
+    pub async fn get_strings(&self, keys: &[String], what: &str) -> HashMap<String, String> {
+        match self.client.get_many(keys).await {
+            Ok(found) => found
+                .into_iter()
+                .map(|(k, v): (&String, String)| (k.clone(), v))
+                .collect(),
+            Err(err) => {
+                tracing::warn!(error = %err, what, "cache read failed");
+                HashMap::new()
+            }
+        }
     }
 
     /// Deletes `keys`; if Memcached does not confirm it, they are deleted

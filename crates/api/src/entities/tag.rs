@@ -74,16 +74,7 @@ pub fn week(days: &[TagDay], now: DateTime<Utc>) -> Vec<Day> {
 pub async fn hydrate(state: &AppState, names: &[(String, Option<bool>)]) -> ApiResult<Vec<Tag>> {
     let key = |name: &str| state.cache.key(&format!("taghistory:{name}"));
     let keys: Vec<String> = names.iter().map(|(name, _)| key(name)).collect();
-    let cached: HashMap<String, String> = match state.cache.client().get_many(&keys).await {
-        Ok(found) => found
-            .into_iter()
-            .map(|(k, v): (&String, String)| (k.clone(), v))
-            .collect(),
-        Err(err) => {
-            tracing::warn!(error = %err, "tag history cache read failed");
-            HashMap::new()
-        }
-    };
+    let cached = state.cache.get_strings(&keys, "tag history").await;
     let mut weeks: HashMap<String, Vec<TagDay>> = HashMap::new();
     let mut missing = Vec::new();
     for ((name, _), k) in names.iter().zip(&keys) {

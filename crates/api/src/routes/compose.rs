@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::counts;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{Params, flex_bool, flex_list, flex_string, truthy};
+use crate::params::{Params, flex_bool, flex_list, flex_string, positional, truthy};
 use crate::statuses::render;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -126,33 +126,15 @@ impl Compose {
         };
         let invalid = |why: String| ApiError::Unprocessable(format!("Validation failed: {why}"));
         let limits = &state.config.limits;
-        let options: Vec<String> = match &raw["options"] {
-            Value::Array(items) => items.iter().collect::<Vec<_>>(),
-            // `poll[options][0]=...` arrives keyed by position.
-            Value::Object(by_position) => {
-                let mut keyed: Vec<(u64, &Value)> = by_position
-                    .iter()
-                    .map(|(k, v)| {
-                        Ok((
-                            k.parse().map_err(|_| {
-                                invalid(format!("poll options are keyed by position, not '{k}'"))
-                            })?,
-                            v,
-                        ))
-                    })
-                    .collect::<ApiResult<_>>()?;
-                keyed.sort_by_key(|(position, _)| *position);
-                keyed.into_iter().map(|(_, v)| v).collect()
-            }
-            _ => return Err(invalid("a poll needs options".into())),
-        }
-        .into_iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(s.trim().to_string()),
-            Value::Number(n) => Ok(n.to_string()),
-            _ => Err(invalid("poll options must be text".into())),
-        })
-        .collect::<ApiResult<_>>()?;
+        let options: Vec<String> = positional(&raw["options"], "poll options")?
+            .ok_or_else(|| invalid("a poll needs options".into()))?
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.trim().to_string()),
+                Value::Number(n) => Ok(n.to_string()),
+                _ => Err(invalid("poll options must be text".into())),
+            })
+            .collect::<ApiResult<_>>()?;
         let most = limits.poll_options as usize;
         if options.len() < 2 || options.len() > most {
             return Err(invalid(format!("a poll has 2 to {most} options")));
