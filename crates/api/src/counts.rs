@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use deadpool_redis::redis;
+use lookbook_core::counted::{self, ACCOUNT, CHANGE, STATUS, Spec, TTL_SECS};
 use lookbook_core::db::counters::{self, Counts};
 use lookbook_core::db::statuses::{self, StatusCounts};
 use lookbook_core::kv::Lua;
@@ -21,34 +22,12 @@ use lookbook_core::kv::Lua;
 use crate::AppState;
 use crate::error::ApiResult;
 
-/// How long generations live (cached counts live 300 s, in `STORE`).
-const TTL_SECS: u64 = 300;
-
-/// What is counted for one kind of entity.
-struct Spec {
-    prefix: &'static str,
-    fields: &'static [&'static str],
-}
-
-const STATUS: Spec = Spec {
-    prefix: "status",
-    fields: &["favourites", "replies", "reblogs"],
-};
-
-const ACCOUNT: Spec = Spec {
-    prefix: "account",
-    fields: &["followers", "following", "statuses", "last_status"],
-};
-
 fn keys(state: &AppState, spec: &Spec, id: i64) -> (String, String) {
-    (
-        state.kv.key(&format!("counts:{}:{id}", spec.prefix)),
-        state.kv.key(&format!("countgen:{}:{id}", spec.prefix)),
-    )
+    counted::keys(&state.kv, spec, id)
 }
 
 fn pending_key(state: &AppState, spec: &Spec, id: i64) -> String {
-    state.kv.key(&format!("countpending:{}:{id}", spec.prefix))
+    counted::pending_key(&state.kv, spec, id)
 }
 
 /// Stores counts only if the generation is still the one read before the
@@ -62,23 +41,6 @@ if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], 300)
 return 1
-",
-    )
-});
-
-/// A change: bump the generation, then add to a cached field or drop the
-/// counts (KEYS: counts, generation; ARGV: ttl, [field, delta]).
-static CHANGE: LazyLock<Lua> = LazyLock::new(|| {
-    Lua::new(
-        r"
-redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-if ARGV[2] and redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
-else
-  redis.call('DEL', KEYS[1])
-end
-return 0
 ",
     )
 });
@@ -261,16 +223,7 @@ async fn changed(state: &AppState, spec: &Spec, ids: &[i64], add: Option<(&str, 
         state.flights.mark_stale(stale());
         return;
     };
-    let mut pipe = redis::pipe();
-    for id in ids {
-        let (counts, generation) = keys(state, spec, *id);
-        let mut eval = CHANGE.call(2);
-        eval.arg(counts).arg(generation).arg(TTL_SECS);
-        if let Some((field, delta)) = add {
-            eval.arg(field).arg(delta);
-        }
-        pipe.add_command(eval).ignore();
-    }
+    let pipe = counted::changes(&state.kv, spec, ids, add);
     if let Err(err) = CHANGE.run::<()>(&pipe, &mut conn).await {
         tracing::warn!(error = %err, "could not update cached counts; dropping them later");
         state.flights.mark_stale(stale());

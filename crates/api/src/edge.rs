@@ -31,6 +31,7 @@ fn is_public_read(path: &str) -> bool {
         "/api/v1/trends",
         "/api/v2/search",
         "/api/v1/accounts/lookup",
+        "/api/v1/custom_emojis",
         "/api/lookbook/v1/brands",
     ];
     const PREFIXES: &[&str] = &[

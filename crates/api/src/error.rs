@@ -80,6 +80,9 @@ impl ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::Internal(lookbook_core::Error::Taken(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(lookbook_core::Error::Invalid(_)) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             // Every database connection stayed busy for the acquire timeout:
             // overload, answered like load shedding (503, Retry-After).
             ApiError::Internal(lookbook_core::Error::Database(sqlx::Error::PoolTimedOut)) => {
@@ -145,6 +148,7 @@ impl IntoResponse for ApiError {
                 "The server is busy; try again in a moment".to_string()
             }
             ApiError::Internal(taken @ lookbook_core::Error::Taken(_)) => taken.to_string(),
+            ApiError::Internal(lookbook_core::Error::Invalid(reason)) => reason.clone(),
             other => other.to_string(),
         };
         (status, Json(ErrorBody { error: message })).into_response()

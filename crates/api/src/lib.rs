@@ -14,14 +14,18 @@
 //! - [`auth`]: the token extractors; [`params`]: Mastodon-style parameters;
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
-//!   page; [`cached`]: entities in Memcached; [`throttle`]: shared attempt limits;
+//!   page; [`cached`]: entities in Memcached; [`emojis`]: custom emojis in
+//!   what is rendered; [`throttle`]: shared attempt limits;
 //!   [`ratelimit`]: the request limit per token.
 //! - [`streaming`]: live events over WebSocket and server-sent events.
+//! - [`announce`]: the operators' `lookbook-api announce` command.
 
+pub mod announce;
 pub mod auth;
 pub mod cached;
 pub mod counts;
 pub mod edge;
+pub mod emojis;
 pub mod entities;
 pub mod error;
 pub mod filtering;

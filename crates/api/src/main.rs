@@ -1,5 +1,6 @@
 //! `lookbook-api serve` runs an API instance; `lookbook-api migrate` applies
-//! the database migrations (once per deploy, before instances start).
+//! the database migrations (once per deploy, before instances start);
+//! `lookbook-api announce` publishes and manages announcements.
 
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use lookbook_api::Application;
 use lookbook_core::Config;
 use lookbook_core::db::Db;
 
-const USAGE: &str = "usage: lookbook-api [serve | migrate]";
+const USAGE: &str = "usage: lookbook-api [serve | migrate | announce ... (see announce --help)]";
 
 /// mimalloc instead of the system allocator: rendering is allocation-heavy,
 /// and glibc's malloc spent a fifth of the CPU of a timeline request.
@@ -19,6 +20,9 @@ async fn main() -> ExitCode {
     lookbook_core::telemetry::init_logs();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match args.as_slice() {
+        [first, rest @ ..] if first == "announce" => {
+            return lookbook_api::announce::main(rest).await;
+        }
         [] => "serve",
         [one] if matches!(one.as_str(), "serve" | "migrate") => one.as_str(),
         [one] if matches!(one.as_str(), "-h" | "--help") => {

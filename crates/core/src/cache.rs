@@ -112,6 +112,16 @@ impl Cache {
         }
     }
 
+    /// How many deleted keys Memcached has not confirmed yet: a short-lived
+    /// process (an operator command) cannot wait to delete them again, so
+    /// it says so instead.
+    pub fn undelivered(&self) -> usize {
+        self.undelivered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
     /// Round-trips a no-op to every server.
     pub async fn check(&self) -> crate::Result<()> {
         Ok(self.client.meta().noop().await?)

@@ -132,6 +132,8 @@ pub struct SweepConfig {
     /// How often the worker looks for polls that have ended, to tell their
     /// voters and authors.
     pub polls: Duration,
+    /// How often the worker looks for scheduled posts that are due.
+    pub scheduled: Duration,
 }
 
 /// Home feeds and trends.
@@ -292,6 +294,8 @@ pub struct Limits {
     pub poll_min_secs: u32,
     /// Longest time a poll may run, in seconds.
     pub poll_max_secs: u32,
+    /// How far ahead a post must be scheduled, in seconds.
+    pub schedule_min_secs: u32,
 }
 
 impl Default for Limits {
@@ -315,6 +319,7 @@ impl Default for Limits {
             poll_option_chars: 50,
             poll_min_secs: 300,
             poll_max_secs: 2_629_746,
+            schedule_min_secs: 300,
         }
     }
 }
@@ -455,6 +460,7 @@ impl Config {
                 interval: env.millis("UPLOAD_SWEEP_INTERVAL_MS", 60_000)?,
                 grace: env.millis("UPLOAD_SWEEP_GRACE_MS", 3_600_000)?,
                 polls: env.millis("POLL_SWEEP_MS", 5_000)?,
+                scheduled: env.millis("SCHEDULED_SWEEP_MS", 5_000)?,
             },
             outbox: OutboxConfig {
                 poll_interval: env.millis("OUTBOX_POLL_MS", 200)?,
@@ -548,6 +554,8 @@ impl Config {
                     .positive("LIMIT_POLL_OPTION_CHARS", defaults.poll_option_chars)?,
                 poll_min_secs: env.positive("LIMIT_POLL_MIN_SECS", defaults.poll_min_secs)?,
                 poll_max_secs: env.positive("LIMIT_POLL_MAX_SECS", defaults.poll_max_secs)?,
+                schedule_min_secs: env
+                    .positive("LIMIT_SCHEDULE_MIN_SECS", defaults.schedule_min_secs)?,
             },
         };
         if config.http.shutdown_linger >= config.http.shutdown_timeout {

@@ -12,6 +12,10 @@ pub enum Error {
     /// A unique value (named: `username`, `email`, ...) is already taken.
     #[error("{0} has already been taken")]
     Taken(&'static str),
+    /// What was asked cannot be done as it stands, with the reason for the
+    /// member (a photo still processing, say).
+    #[error("{0}")]
+    Invalid(String),
     /// PostgreSQL failed or refused.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::kv::Kv;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event")]
 pub enum Event {
     /// A post to show.
@@ -25,6 +25,21 @@ pub enum Event {
     /// A notification for the stream's member.
     #[serde(rename = "notification")]
     Notification { notification_id: i64 },
+    /// An announcement published or edited (sent to [`Channel::Everyone`],
+    /// shown on members' own streams).
+    #[serde(rename = "announcement")]
+    Announcement { announcement_id: i64 },
+    /// A reaction on an announcement was added or taken back: how many
+    /// members reacted with `name` now.
+    #[serde(rename = "announcement.reaction")]
+    AnnouncementReaction {
+        announcement_id: i64,
+        name: String,
+        count: i64,
+    },
+    /// An announcement that was removed.
+    #[serde(rename = "announcement.delete")]
+    AnnouncementDelete { announcement_id: i64 },
 }
 
 /// Where an event goes.

@@ -1,5 +1,11 @@
 //! Post text: finding `#hashtags`, `@mentions` and links in what a member
 //! wrote, as spans the API renders to HTML.
+//!
+//! - [`emoji`]: whether a reaction's name is one Unicode emoji.
+//! - [`shortcodes`]: custom emoji names and the `:name:` tokens in text.
+
+pub mod emoji;
+pub mod shortcodes;
 
 /// A piece of post text.
 #[derive(Debug, Clone, PartialEq, Eq)]

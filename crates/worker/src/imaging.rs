@@ -18,7 +18,7 @@ use std::io::Cursor;
 use anyhow::{Context as _, anyhow};
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
 use lookbook_core::config::Limits;
 use tokio::sync::Semaphore;
@@ -120,6 +120,28 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> anyhow::Result<RgbIm
 /// middle of what does not fit, with a Lanczos3 filter.
 pub fn resize_to_fill(image: &RgbImage, width: u32, height: u32) -> anyhow::Result<RgbImage> {
     scale(image, width, height, true)
+}
+
+/// Scales `image` (with transparency) to exactly `width` x `height` with a
+/// Lanczos3 filter; colours are weighted by their opacity, so transparent
+/// pixels leave no dark fringe around what is drawn.
+pub fn resize_rgba(image: &RgbaImage, width: u32, height: u32) -> anyhow::Result<RgbaImage> {
+    if image.dimensions() == (width, height) {
+        return Ok(image.clone());
+    }
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x4,
+    )?;
+    let mut target = Image::new(width, height, PixelType::U8x4);
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+        .use_alpha(true);
+    Resizer::new().resize(&source, &mut target, &options)?;
+    RgbaImage::from_raw(width, height, target.into_vec())
+        .ok_or_else(|| anyhow!("the scaled image has the wrong size"))
 }
 
 fn scale(image: &RgbImage, width: u32, height: u32, fill: bool) -> anyhow::Result<RgbImage> {

@@ -5,10 +5,12 @@
 //!   that makes redelivery harmless.
 //! - [`tasks`]: one module per task kind.
 //! - [`parked`]: listing and replaying parked tasks, for operators.
+//! - [`emoji`]: adding and removing custom emojis, for operators.
 
 pub mod claimed;
 pub mod consume;
 pub mod dkim;
+pub mod emoji;
 pub mod imaging;
 pub mod jwt;
 pub mod keys;
@@ -19,6 +21,7 @@ pub mod opengraph;
 pub mod parked;
 pub mod public_net;
 pub mod schedule;
+pub mod scheduled;
 pub mod tasks;
 
 use std::sync::Arc;
@@ -171,6 +174,11 @@ impl Worker {
         );
         let polls =
             schedule::close_polls(self.context.clone(), self.config.sweep.polls, stop.clone());
+        let scheduled = schedule::publish_scheduled(
+            self.context.clone(),
+            self.config.sweep.scheduled,
+            stop.clone(),
+        );
         let consumer = consume::Consumer {
             context: self.context,
             topology,
@@ -193,7 +201,8 @@ impl Worker {
             sweep,
             digests,
             summaries,
-            polls
+            polls,
+            scheduled
         );
     }
 }

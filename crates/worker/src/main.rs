@@ -1,22 +1,38 @@
 //! `lookbook-worker run` relays the outbox and carries out tasks;
 //! `lookbook-worker parked` lists parked tasks; `lookbook-worker replay`
 //! moves them back to their work queues; `lookbook-worker vapid-key` prints
-//! a new VAPID private key for `VAPID_PRIVATE_KEY`.
+//! a new VAPID private key for `VAPID_PRIVATE_KEY`; `lookbook-worker emoji`
+//! adds, removes and lists custom emojis ([`lookbook_worker::emoji`]).
 
 use std::process::ExitCode;
 
 use lookbook_core::Config;
-use lookbook_worker::{Worker, parked};
+use lookbook_worker::{Worker, emoji, parked};
 use tokio_util::sync::CancellationToken;
 
-const USAGE: &str = "usage: lookbook-worker [run | parked | replay | vapid-key]";
+const USAGE: &str = "usage: lookbook-worker [run | parked | replay | vapid-key | emoji ...]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     lookbook_core::telemetry::init_logs();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut emoji_command = None;
     let command = match args.as_slice() {
         [] => "run",
+        [first, rest @ ..] if first == "emoji" => match emoji::Command::parse(rest) {
+            Ok(emoji::Command::Help) => {
+                println!("{}", emoji::USAGE);
+                return ExitCode::SUCCESS;
+            }
+            Ok(parsed) => {
+                emoji_command = Some(parsed);
+                "emoji"
+            }
+            Err(err) => {
+                eprintln!("lookbook-worker: {err}");
+                return ExitCode::from(err.exit_code());
+            }
+        },
         [one] if matches!(one.as_str(), "run" | "parked" | "replay") => one.as_str(),
         [one] if one == "vapid-key" => {
             // Needs no configuration: a key for the operator to keep.
@@ -45,6 +61,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(command) = emoji_command {
+        return match emoji::run(&config, command).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("lookbook-worker: {err}");
+                ExitCode::from(err.exit_code())
+            }
+        };
+    }
     let outcome = match command {
         "parked" => list_parked(&config).await,
         "replay" => parked::replay(&config)

@@ -4,8 +4,9 @@
 //! locked and skipped, so two sweeps never take the same upload), and
 //! queueing the digest mails that are due (one sweep at a time, under a
 //! PostgreSQL lock), queueing the native push summaries whose window
-//! has passed (rows locked and skipped), and closing the polls that have
-//! ended (rows locked and skipped).
+//! has passed (rows locked and skipped), closing the polls that have
+//! ended (rows locked and skipped), and publishing the scheduled posts that
+//! are due (rows locked and skipped).
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use lookbook_core::tasks::{self, Task};
 use lookbook_core::trending;
 use tokio_util::sync::CancellationToken;
 
-use crate::Context;
+use crate::{Context, scheduled};
 
 /// Recomputes trends every `interval` until `stop`.
 pub async fn run(ctx: Context, interval: Duration, stop: CancellationToken) {
@@ -169,6 +170,20 @@ pub async fn close_polls(ctx: Context, sweep: Duration, stop: CancellationToken)
         }
         tx.commit().await?;
         Ok(ended.len())
+    })
+    .await;
+}
+
+/// Every `sweep`, publishes the scheduled posts that are due, one
+/// transaction each.
+pub async fn publish_scheduled(ctx: Context, sweep: Duration, stop: CancellationToken) {
+    let logs = (
+        "published scheduled posts",
+        "could not publish a scheduled post",
+    );
+    // A batch of one: a round that published one is followed by another.
+    repeat(sweep, 1, logs, stop, || async {
+        Ok(usize::from(scheduled::publish_next(&ctx).await?.is_some()))
     })
     .await;
 }

@@ -2,7 +2,9 @@
 //! times are RFC 3339 with milliseconds, and a page of accounts is hydrated
 //! with one query for all their counters.
 
+pub mod announcement;
 pub mod conversation;
+pub mod custom_emoji;
 pub mod device;
 pub mod field;
 pub mod filter;
@@ -10,6 +12,7 @@ pub mod list;
 pub mod notification;
 pub mod poll;
 pub mod push;
+pub mod scheduled_status;
 pub mod status_edit;
 pub mod tag;
 
@@ -105,14 +108,17 @@ pub fn account(state: &AppState, account: &Account, counts: Counts) -> Value {
     })
 }
 
-/// Accounts in the given order, with their counters from one query.
+/// Accounts in the given order, with their counters from one query and the
+/// custom emojis of their names and bios.
 pub async fn accounts(state: &AppState, list: &[Account]) -> ApiResult<Vec<Value>> {
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
     let counts = counters::for_accounts(&state.db.primary, &ids).await?;
-    Ok(list
+    let mut out: Vec<Value> = list
         .iter()
         .map(|a| account(state, a, counts.get(&a.id).copied().unwrap_or_default()))
-        .collect())
+        .collect();
+    crate::emojis::fill_accounts(state, out.iter_mut()).await;
+    Ok(out)
 }
 
 /// The CredentialAccount entity: the Account plus `source` and `role`.

@@ -2,5 +2,6 @@
 //! and the cache and stream work after commit. Routes call these; these
 //! never call routes.
 
+pub mod announcements;
 pub mod filters;
 pub mod removal;

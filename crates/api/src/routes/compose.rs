@@ -7,20 +7,21 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use lookbook_core::db::notifications::{self, Kind as NoteKind};
-use lookbook_core::db::polls::{self, NewPoll};
-use lookbook_core::db::statuses::{self, NewStatus, StatusCounts};
-use lookbook_core::db::{accounts, conversations, counters, ids, media, reblogs};
+use chrono::{DateTime, Utc};
+use lookbook_core::db::polls::NewPoll;
+use lookbook_core::db::scheduled_statuses::{self as scheduling, PollParams};
+use lookbook_core::db::statuses::{self, NewStatus};
+use lookbook_core::db::{accounts, ids, reblogs};
+use lookbook_core::posting::{self, Draft};
 use lookbook_core::stream;
-use lookbook_core::tasks::{self, Task};
 use lookbook_core::text::{self, Span};
 use serde::Deserialize;
 use serde_json::Value;
-use sqlx::PgConnection;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::accounts::parse_id;
+use super::scheduled_statuses;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::counts;
@@ -81,10 +82,11 @@ pub(super) struct Compose {
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
     pub(super) poll: Option<Value>,
-    /// Scheduled posts are not served: a post with a time is refused with 422.
-    #[schema(value_type = Option<String>)]
-    #[serde(default)]
-    scheduled_at: Option<Value>,
+    /// When to publish it (ISO 8601, at least five minutes ahead): the
+    /// answer is then a ScheduledStatus, published by the worker at that time.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(default, deserialize_with = "flex_string")]
+    scheduled_at: Option<String>,
     /// On an edit: new descriptions and focal points of the photos, by id.
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
@@ -110,11 +112,6 @@ impl Compose {
             return Err(ApiError::Unprocessable(format!(
                 "Validation failed: Text character limit of {max} exceeded"
             )));
-        }
-        if self.scheduled_at.as_ref().is_some_and(|p| !p.is_null()) {
-            return Err(ApiError::Unprocessable(
-                "Validation failed: scheduled posts are not supported here".into(),
-            ));
         }
         Ok((text, spoiler))
     }
@@ -197,6 +194,19 @@ impl Compose {
             .collect()
     }
 
+    /// When to publish the post, if later than now.
+    fn scheduled_at(&self, state: &AppState) -> ApiResult<Option<DateTime<Utc>>> {
+        match self
+            .scheduled_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => scheduled_statuses::when(state, raw).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The language as an ISO 639 code, with an optional region (`pt-BR`).
     pub(super) fn language(&self) -> ApiResult<Option<String>> {
         let Some(code) = self
@@ -241,42 +251,11 @@ fn counted_length(text: &str) -> usize {
         .sum()
 }
 
-/// Attaches the photos, or explains why one cannot be.
-pub(super) async fn attach(
-    conn: &mut PgConnection,
-    status_id: i64,
-    me: i64,
-    media_ids: &[i64],
-) -> ApiResult<()> {
-    let attached = statuses::set_media(conn, status_id, me, media_ids).await?;
-    if attached == media_ids.len() {
-        return Ok(());
-    }
-    for item in media::by_ids(&mut *conn, media_ids).await? {
-        if item.account_id == me && item.state == "processing" {
-            return Err(ApiError::Unprocessable(
-                "Cannot attach files that have not finished processing. Try again in a moment!"
-                    .into(),
-            ));
-        }
-        if item.account_id == me && item.state == "failed" {
-            return Err(ApiError::Unprocessable(format!(
-                "Cannot attach media {} : its processing failed",
-                item.id
-            )));
-        }
-    }
-    Err(ApiError::Unprocessable(
-        "Validation failed: media_ids names media that is not yours, does not exist, or belongs to another post"
-            .into(),
-    ))
-}
-
 /// Posts a status.
 #[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses",
     request_body(content = Compose, content_type = "application/x-www-form-urlencoded"),
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first post")),
-    responses((status = 200, description = "The Status"), (status = 404, description = "in_reply_to_id names no post the caller may see"),
+    responses((status = 200, description = "The Status, or the ScheduledStatus when `scheduled_at` is given"), (status = 404, description = "in_reply_to_id names no post the caller may see"),
               (status = 422, description = "Invalid post, with the reason")))]
 async fn create(
     State(state): State<AppState>,
@@ -328,6 +307,32 @@ async fn create(
         None => None,
     };
 
+    // A content warning hides the photos too, as in Mastodon.
+    let sensitive = p.sensitive.unwrap_or(false)
+        || !spoiler.is_empty()
+        || (author.sensitive && !media_ids.is_empty());
+    if let Some(at) = p.scheduled_at(&state)? {
+        let params = scheduling::Params {
+            text,
+            spoiler_text: spoiler,
+            sensitive,
+            visibility,
+            language,
+            in_reply_to_id: in_reply_to.map(|(parent, _)| parent),
+            media_ids,
+            poll: poll.map(|p| PollParams {
+                options: p.options,
+                expires_in: p.expires_in,
+                multiple: p.multiple,
+                hide_totals: p.hide_totals,
+            }),
+            application_id: Some(auth.grant.app_id),
+        };
+        return scheduled_statuses::schedule(&state, me, at, &params)
+            .await
+            .map(Json);
+    }
+
     let id = ids::next(&state.db.primary).await?;
     let mut tx = state.begin().await?;
     if let Some(key) = key
@@ -337,66 +342,31 @@ async fn create(
         let mut found = render(&state, Some(me), &[earlier]).await?;
         return found.pop().map(Json).ok_or(ApiError::NotFound);
     }
-    let new = NewStatus {
-        id,
-        account_id: me,
-        text: &text,
-        spoiler_text: &spoiler,
-        // A content warning hides the photos too, as in Mastodon.
-        sensitive: p.sensitive.unwrap_or(false)
-            || !spoiler.is_empty()
-            || (author.sensitive && !media_ids.is_empty()),
-        visibility: &visibility,
-        language: language.as_deref(),
-        in_reply_to,
-        application_id: Some(auth.grant.app_id),
-    };
-    statuses::insert(&mut tx, &new).await?;
-    if let Some(poll) = &poll {
-        let new_poll = NewPoll {
+    let draft = Draft {
+        status: NewStatus {
+            id,
+            account_id: me,
+            text: &text,
+            spoiler_text: &spoiler,
+            sensitive,
+            visibility: &visibility,
+            language: language.as_deref(),
+            in_reply_to,
+            application_id: Some(auth.grant.app_id),
+        },
+        media_ids: &media_ids,
+        poll: poll.as_ref().map(|poll| NewPoll {
             options: &poll.options,
             multiple: poll.multiple,
             hide_totals: poll.hide_totals,
-            expires_at: chrono::Utc::now() + chrono::Duration::seconds(poll.expires_in),
-        };
-        polls::insert(&mut tx, id, &new_poll).await?;
-    }
-    if !media_ids.is_empty() {
-        attach(&mut tx, id, me, &media_ids).await?;
-    }
-    statuses::set_tags(&mut tx, id, &text::hashtags(&text)).await?;
-    let mentioned = statuses::set_mentions(&mut tx, id, &text::mentions(&text)).await?;
-    if visibility == "direct" {
-        conversations::add(&mut tx, id).await?;
-    }
-    // Those mentioned, and the author of the post commented on, hear of it.
-    let mut notified = Vec::new();
-    let replied_to = in_reply_to.map(|(_, author)| author);
-    for recipient in mentioned.iter().copied().chain(replied_to) {
-        let made =
-            notifications::create(&mut tx, recipient, me, NoteKind::Mention, Some(id)).await?;
-        notified.extend(made);
-    }
-    let one = counters::Counts {
-        statuses: 1,
-        ..Default::default()
+            expires_at: Utc::now() + chrono::Duration::seconds(poll.expires_in),
+        }),
     };
-    counters::add(&mut tx, me, one).await?;
-    if let Some((parent, _)) = in_reply_to {
-        let reply = StatusCounts {
-            replies: 1,
-            ..Default::default()
-        };
-        statuses::add_counts(&mut tx, parent, reply).await?;
-    }
-    tasks::enqueue(&mut tx, &Task::FanOut { status_id: id }).await?;
-    if text::first_web_link(&text).is_some() {
-        tasks::enqueue(&mut tx, &Task::FetchPreview { status_id: id }).await?;
-    }
+    let published = posting::publish(&mut tx, &draft).await?;
     tx.commit().await.map_err(lookbook_core::Error::from)?;
-    stream::notified(&state.kv, &notified).await;
+    stream::notified(&state.kv, &published.notified).await;
     counts::forget_accounts(&state, &[me]).await;
-    if let Some((parent, _)) = in_reply_to {
+    if let Some(parent) = published.parent {
         counts::forget_statuses(&state, &[parent]).await;
     }
     let mut posted = render(&state, Some(me), &[id]).await?;

@@ -4,6 +4,7 @@
 pub mod account_notes;
 pub mod account_statuses;
 pub mod accounts;
+pub mod announcements;
 pub mod apps;
 pub mod authorize;
 pub mod blocks;
@@ -11,6 +12,7 @@ pub mod brand_page;
 pub mod compose;
 pub mod confirmation;
 pub mod conversations;
+pub mod custom_emojis;
 pub mod defaults;
 pub mod devices;
 pub mod domain_blocks;
@@ -45,6 +47,7 @@ pub mod push_subscription;
 pub mod reblogs;
 pub mod registration;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod search;
 pub mod status_edit;
 pub mod status_history;
@@ -106,6 +109,8 @@ pub fn router(state: AppState) -> Router {
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .merge(instance::routes())
+        .merge(announcements::routes())
+        .merge(custom_emojis::routes())
         .merge(metrics::routes())
         .merge(apps::routes())
         .merge(oauth::routes())
@@ -135,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .merge(filter_statuses::routes())
         .merge(filters_v1::routes())
         .merge(reports::routes())
+        .merge(scheduled_statuses::routes())
         .merge(suggestions::routes())
         .merge(thread_mutes::routes())
         .merge(domain_blocks::routes())

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use lookbook_core::db::notifications::{self, Kind as NoteKind};
 use lookbook_core::db::{conversations, media, polls, status_edits, statuses};
+use lookbook_core::posting;
 use lookbook_core::stream;
 use lookbook_core::tasks::{self, Task};
 use lookbook_core::text;
@@ -14,7 +15,7 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::compose::{Compose, attach};
+use super::compose::Compose;
 use super::media::{check_description, parse_focus};
 use crate::AppState;
 use crate::auth::Auth;
@@ -121,7 +122,7 @@ async fn edit(
         language.as_deref().or(current.language.as_deref()),
     )
     .await?;
-    attach(&mut tx, id, me, &media_ids).await?;
+    posting::attach(&mut tx, id, me, &media_ids).await?;
     for attribute in &attributes {
         let media_id = attribute.id.as_deref().and_then(|i| i.parse::<i64>().ok());
         let Some(media_id) = media_id.filter(|m| media_ids.contains(m)) else {

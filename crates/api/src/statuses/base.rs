@@ -12,6 +12,7 @@ use lookbook_core::text::{self, Span};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::emojis;
 use crate::entities::{escape, time};
 use crate::error::ApiResult;
 use crate::routes::media::entity as media_entity;
@@ -164,7 +165,20 @@ pub async fn load(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Value
             "poll": Value::Null,
             "filtered": [],
         });
-        if let Some(poll) = poll_of.remove(&id) {
+        let poll = poll_of.remove(&id);
+        let choices = poll
+            .as_ref()
+            .and_then(|p| p["options"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        let texts = [status.text.as_str(), status.spoiler_text.as_str()];
+        let tokens = emojis::tokens(texts.into_iter().chain(choices));
+        if !tokens.is_empty() {
+            // Matched against the custom emojis when the page is put together.
+            entity[emojis::KEY] = tokens.into();
+        }
+        if let Some(poll) = poll {
             // Replaced by the Poll entity, with its votes, when the page is put together.
             entity[super::polls::KEY] = poll;
         }

@@ -43,6 +43,7 @@ pub async fn authors(state: &AppState, ids: &[i64]) -> ApiResult<HashMap<i64, Va
         account["statuses_count"] = c.statuses.into();
         account["last_status_at"] = c.last_status_day().into();
     }
+    crate::emojis::fill_accounts(state, found.values_mut()).await;
     Ok(found)
 }
 
@@ -141,6 +142,7 @@ pub async fn render(state: &AppState, viewer: Option<i64>, ids: &[i64]) -> ApiRe
         out.push(entity);
     }
     polls::fill(state, viewer, &mut out).await?;
+    crate::emojis::fill_posts(state, &mut out).await;
     if viewer.is_some() {
         let filters = filtering::load(state, viewer).await?;
         for entity in &mut out {

@@ -122,7 +122,7 @@ impl Hub {
         for listener in list.iter() {
             let delivery = Delivery {
                 stream: listener.stream.clone(),
-                event,
+                event: event.clone(),
             };
             if listener.queue.try_send(delivery).is_err() {
                 listener.kick.notify_one();

@@ -7,7 +7,9 @@
 //! here for the connection's member.
 //!
 //! - [`hub`]: the Redis subscription and who listens to what.
+//! - [`announcements`]: announcement events on members' own streams.
 
+mod announcements;
 pub mod hub;
 mod sse;
 mod ws;
@@ -173,13 +175,13 @@ pub async fn render_for(
         event,
         payload,
     };
-    match delivery.event {
+    match &delivery.event {
         Event::Notification { notification_id } => {
             let me = me?;
             if stream.public_only {
                 return None;
             }
-            let found = notifications::get(&state.db.primary, me, notification_id)
+            let found = notifications::get(&state.db.primary, me, *notification_id)
                 .await
                 .ok()??;
             if found.filtered {
@@ -202,8 +204,18 @@ pub async fn render_for(
             } else {
                 "status.update"
             };
-            let status = visible_post(state, me, status_id, &stream).await?;
+            let status = visible_post(state, me, *status_id, &stream).await?;
             Some(outgoing(name, serde_json::to_string(&status).ok()?))
+        }
+        // Announcements are for members, on their own stream.
+        Event::Announcement { .. }
+        | Event::AnnouncementReaction { .. }
+        | Event::AnnouncementDelete { .. } => {
+            if stream.public_only {
+                return None;
+            }
+            let (name, payload) = announcements::render_for(state, me?, &delivery.event).await?;
+            Some(outgoing(name, payload))
         }
     }
 }

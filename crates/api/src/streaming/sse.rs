@@ -114,7 +114,7 @@ fn open(state: AppState, auth: MaybeAuth, name: &str, tag: Option<&str>) -> ApiR
 
 /// The member's home timeline and notifications.
 #[utoipa::path(get, path = "/api/v1/streaming/user", tag = "streaming",
-    responses((status = 200, description = "Events: update, delete, status.update, notification", content_type = "text/event-stream"),
+    responses((status = 200, description = "Events: update, delete, status.update, notification, announcement, announcement.reaction, announcement.delete", content_type = "text/event-stream"),
               (status = 401, description = "Not signed in")))]
 async fn user(State(state): State<AppState>, auth: MaybeAuth) -> ApiResult<Response> {
     open(state, auth, "user", None)

@@ -5,11 +5,14 @@
 
 mod account_notes;
 mod accounts;
+mod announcements;
 mod authorization;
+mod body_formats;
 mod burst;
 mod caching;
 mod compose;
 mod conversations;
+mod custom_emojis;
 mod deploys;
 mod docs;
 mod domain_blocks;
@@ -46,6 +49,7 @@ mod ratelimit;
 mod reblogs;
 mod replica;
 mod reports;
+mod scheduled_statuses;
 mod revocation;
 mod search;
 mod shedding;

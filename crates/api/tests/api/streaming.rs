@@ -27,7 +27,11 @@ async fn second_instance(app: &TestApp) -> String {
 }
 
 /// Reads server-sent events until one named `name` comes; answers its data.
-async fn next_event(response: &mut reqwest::Response, buffer: &mut String, name: &str) -> String {
+pub async fn next_event(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    name: &str,
+) -> String {
     let found = tokio::time::timeout(WAIT, async {
         loop {
             while let Some(end) = buffer.find("\n\n") {

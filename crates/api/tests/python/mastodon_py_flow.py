@@ -4,6 +4,7 @@ Usage: python3 mastodon_py_flow.py BASE_URL
 Prints one line per step and exits non-zero at the first failure.
 """
 
+import datetime
 import os
 import re
 import sys
@@ -225,6 +226,18 @@ assert [o.title for o in vote_post.poll.options] == ["Velvet", "Satin"], vote_po
 voted = bob.poll_vote(vote_post.poll.id, 1)
 assert voted.voted and voted.own_votes == [1] and voted.votes_count == 1, voted
 assert [o.votes_count for o in ann.poll(vote_post.poll.id).options] == [0, 1]
+
+step("schedule a post, move it, cancel it")
+later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=2)
+planned = ann.status_post("Gala night look", scheduled_at=later, visibility="unlisted")
+assert planned.params.text == "Gala night look" and planned.params.visibility == "unlisted", planned
+assert abs((planned.scheduled_at - later).total_seconds()) < 1, planned.scheduled_at
+assert [s.id for s in ann.scheduled_statuses()] == [planned.id]
+moved = ann.scheduled_status_update(planned.id, later + datetime.timedelta(hours=1))
+assert moved.scheduled_at > planned.scheduled_at, moved
+assert ann.scheduled_status(planned.id).scheduled_at == moved.scheduled_at
+ann.scheduled_status_delete(planned.id)
+assert ann.scheduled_statuses() == []
 
 step("report an account")
 reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")

@@ -3,9 +3,11 @@
 
 pub mod account_notes;
 pub mod accounts;
+pub mod announcements;
 pub mod apps;
 pub mod conversations;
 pub mod counters;
+pub mod custom_emojis;
 pub mod devices;
 pub mod digest;
 pub mod domain_blocks;
@@ -31,6 +33,7 @@ pub mod push_subscriptions;
 pub mod reblogs;
 pub mod relationships;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod search;
 pub mod stats;
 pub mod status_edits;

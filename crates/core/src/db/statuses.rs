@@ -146,7 +146,7 @@ pub async fn set_media(
         "update media_attachments m set status_id = $1, position = o.position - 1
          from unnest($3::bigint[]) with ordinality as o (id, position)
          where m.id = o.id and m.account_id = $2 and m.state = 'ready'
-           and (m.status_id is null or m.status_id = $1)",
+           and (m.status_id is null or m.status_id = $1) and m.scheduled_status_id is null",
         status_id,
         account_id,
         media_ids

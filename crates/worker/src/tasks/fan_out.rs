@@ -61,15 +61,18 @@ pub async fn run(
         .context("pushing to the author's and mentioned members' feeds")
         .map_err(TaskError::Transient)?;
     let update = Event::Update { status_id };
-    events.extend(direct.iter().map(|id| (Channel::User(*id), update)));
+    events.extend(direct.iter().map(|id| (Channel::User(*id), update.clone())));
     let boost = status.reblog_of_id.is_some();
     // Boosts stay out of the public streams, and subscribers hear of new posts only.
     if status.visibility == "public" && !boost {
-        events.push((Channel::Public, update));
+        events.push((Channel::Public, update.clone()));
         let tags = statuses::tag_names(&mut *tx, status_id)
             .await
             .map_err(transient)?;
-        events.extend(tags.into_iter().map(|t| (Channel::Hashtag(t), update)));
+        events.extend(
+            tags.into_iter()
+                .map(|t| (Channel::Hashtag(t), update.clone())),
+        );
     }
     // Followers who asked to hear of every post get a notification.
     if !boost {
@@ -130,7 +133,11 @@ pub async fn run(
                 .context("pushing to followers' feeds")
                 .map_err(TaskError::Transient)?;
         }
-        events.extend(followers.iter().map(|id| (Channel::User(*id), update)));
+        events.extend(
+            followers
+                .iter()
+                .map(|id| (Channel::User(*id), update.clone())),
+        );
         fed += followers.len();
     }
     tracing::info!(status_id, followers = fed, "fanned out");

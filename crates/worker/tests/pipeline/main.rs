@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod delivery;
+mod emoji;
 mod failures;
 mod kill;
 mod media;
