@@ -15,7 +15,8 @@
 //!   [`pagination`]: `max_id`/`min_id` paging and `Link` headers;
 //!   [`entities`]: the JSON entities; [`statuses`]: the Status entity for a
 //!   page; [`cached`]: entities in Memcached; [`emojis`]: custom emojis in
-//!   what is rendered; [`throttle`]: shared attempt limits;
+//!   what is rendered; [`throttle`]: shared attempt limits; [`consent`]:
+//!   what each scope lets an app do, in words;
 //!   [`ratelimit`]: the request limit per token.
 //! - [`streaming`]: live events over WebSocket and server-sent events.
 //! - [`announce`]: the operators' `lookbook-api announce` command.
@@ -23,6 +24,7 @@
 pub mod announce;
 pub mod auth;
 pub mod cached;
+pub mod consent;
 pub mod counts;
 pub mod edge;
 pub mod emojis;

@@ -18,7 +18,12 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
          code{{font-size:1.2rem;word-break:break-all}}.error{{color:#b00020}}</style></head><body>{body}</body></html>",
         title = escape(title)
     );
-    // No framing (clickjacking), no caching (codes), no referrer (codes in URLs).
+    html_page(status, html)
+}
+
+/// A whole account page as sent: never framed (clickjacking), never cached
+/// (codes), never sent as a referrer (codes in URLs).
+pub fn html_page(status: StatusCode, html: String) -> Response {
     let headers = [
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),

@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 
+use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,12 +21,13 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::entities::escape;
 use crate::error::{ApiError, ApiResult};
 use crate::pages::{self, page};
 use crate::params::{Params, QueryParams, flex_string};
 use crate::throttle;
+use crate::web::Site;
+use crate::{AppState, consent};
 
 /// The redirect URI that asks for the code to be shown instead.
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -140,6 +142,18 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> ApiResult<Result<Checke
     }))
 }
 
+/// The sign-in and approval page.
+#[derive(Template)]
+#[template(path = "web/authorize.html")]
+struct SignInPage<'a> {
+    site: &'a Site,
+    app: &'a str,
+    /// What the app may do, in words.
+    scopes: Vec<&'static str>,
+    problem: Option<&'a str>,
+    hidden: Vec<(&'static str, &'a str)>,
+}
+
 fn form(
     state: &AppState,
     p: &AuthorizeParams,
@@ -147,45 +161,49 @@ fn form(
     problem: Option<&str>,
     csrf: &str,
 ) -> Response {
+    let scope = checked.scopes.to_string();
     let hidden = [
         ("authenticity_token", Some(csrf)),
         ("response_type", Some("code")),
         ("client_id", p.client_id.as_deref()),
         ("redirect_uri", Some(checked.redirect_uri.as_str())),
-        ("scope", Some(&checked.scopes.to_string()[..])),
+        ("scope", Some(scope.as_str())),
         ("state", p.state.as_deref()),
         ("code_challenge", p.code_challenge.as_deref()),
         ("code_challenge_method", p.code_challenge_method.as_deref()),
     ]
-    .iter()
-    .filter_map(|(k, v)| {
-        v.map(|v| {
-            format!(
-                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
-                escape(v)
-            )
-        })
-    })
-    .collect::<String>();
-    let problem = problem
-        .map(|m| format!("<p class=\"error\">{}</p>", escape(m)))
-        .unwrap_or_default();
-    let body = format!(
-        "<h1>Sign in to authorize</h1><p><strong>{app}</strong> asks for: <code>{scopes}</code></p>{problem}\
-         <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
-         <label>Username or e-mail<input name=\"username\" autocomplete=\"username\" required></label>\
-         <label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button type=\"submit\">Authorize</button><button type=\"submit\" name=\"deny\" value=\"1\" formnovalidate>Deny</button></form>\
-         <p><a href=\"/auth/password/new\">Forgot your password?</a></p>",
-        app = escape(&checked.app.name),
-        scopes = escape(&checked.scopes.to_string()),
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
+    let site = Site::new(
+        state,
+        format!("{}/oauth/authorize", state.config.public_url),
     );
-    let status = if problem.is_empty() {
+    let html = SignInPage {
+        site: &site,
+        app: &checked.app.name,
+        scopes: checked
+            .scopes
+            .as_slice()
+            .iter()
+            .map(|s| consent::describe(s))
+            .collect(),
+        problem,
+        hidden,
+    }
+    .render();
+    let status = if problem.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNAUTHORIZED
     };
-    let mut response = page(status, "Authorize", &body);
+    let mut response = match html {
+        Ok(html) => pages::html_page(status, html),
+        Err(err) => {
+            tracing::error!(error = %err, "the sign-in page did not render");
+            return ApiError::Internal(lookbook_core::Error::Other(err.into())).into_response();
+        }
+    };
     let secure = if state.config.public_url.starts_with("https://") {
         "; Secure"
     } else {

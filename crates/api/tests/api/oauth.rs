@@ -617,3 +617,63 @@ async fn oauth_metadata_lists_endpoints_and_grants() {
         serde_json::json!(["S256"])
     );
 }
+
+/// The sign-in page is the network's own: it names the network and the
+/// app (escaped), says in words what the app may do, and offers a way back
+/// in for a forgotten password; a phone can show it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sign_in_page_says_who_asks_for_what() {
+    let mut env = TestEnv::new().await;
+    env.set("LOOKBOOK_INSTANCE_TITLE", "Atelier");
+    let app = TestApp::spawn_with(env, false).await;
+    let registered: Value = app
+        .client
+        .post(app.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", "Closet <b>Pro</b>"),
+            ("redirect_uris", "https://app.example/callback"),
+            ("scopes", "read write:media push"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", registered["client_id"].as_str().unwrap()),
+            ("redirect_uri", "https://app.example/callback"),
+            ("scope", "read write:media push"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Sign in to Atelier"), "{html}");
+    assert!(
+        html.contains("Closet &#60;b&#62;Pro&#60;/b&#62;")
+            || html.contains("Closet &lt;b&gt;Pro&lt;/b&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<b>Pro</b>"),
+        "the app's name was not escaped"
+    );
+    for words in [
+        "See everything in your account",
+        "Upload photos",
+        "Send you push notifications",
+    ] {
+        assert!(html.contains(words), "{words} missing: {html}");
+    }
+    assert!(html.contains("href=\"/auth/password/new\""));
+    assert!(html.contains("name=\"viewport\""));
+    assert!(html.contains("autocomplete=\"current-password\""));
+    app.finish().await.unwrap();
+}
