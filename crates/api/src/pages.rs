@@ -5,6 +5,8 @@
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use lookbook_core::auth::secret;
+
 use crate::AppState;
 use crate::entities::escape;
 
@@ -52,6 +54,56 @@ pub fn public_origin(url: &str) -> &str {
 }
 
 /// Whether a form's `Origin`, when the browser sends one, is this site.
+/// Sets the cookie holding a form's anti-forgery token `token` (an hour,
+/// for `path` only, out of scripts' reach, never sent cross-site).
+pub fn set_form_cookie(
+    state: &AppState,
+    response: &mut Response,
+    name: &str,
+    path: &str,
+    token: &str,
+) {
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={token}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
+    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+}
+
+/// The value of cookie `name`, if the browser sent one.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether a POST came from this site's own form: the token in the form
+/// (`field`) equals the one in cookie `name`, and `Origin`, when sent, is
+/// this site.
+pub fn from_our_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    name: &str,
+    field: Option<&str>,
+) -> bool {
+    let token_ok = match (cookie(headers, name), field) {
+        (Some(cookie), Some(field)) => secret::hash(cookie) == secret::hash(field),
+        _ => false,
+    };
+    same_origin(state, headers) && token_ok
+}
+
 pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     headers
         .get(header::ORIGIN)

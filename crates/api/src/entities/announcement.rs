@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use lookbook_core::db::announcements::{self, ReactionCount, Shown};
+use lookbook_core::db::announcement_reactions::{self, ReactionCount};
+use lookbook_core::db::announcements::{self, Shown};
 use lookbook_core::text::shortcodes::{is_valid as is_shortcode, shortcodes};
 use lookbook_core::text::{self, Span};
 use serde::Serialize;
@@ -142,7 +143,7 @@ pub async fn render(state: &AppState, me: i64, shown: &[Shown]) -> ApiResult<Vec
     };
 
     let ids: Vec<i64> = shown.iter().map(|s| s.announcement.id).collect();
-    let reactions = announcements::reactions(db, &ids, me).await?;
+    let reactions = announcement_reactions::reactions(db, &ids, me).await?;
     let wants_emojis = texts().any(|t| !shortcodes(t).is_empty())
         || reactions.iter().any(|r| is_shortcode(&r.name));
     let emojis = if wants_emojis {

@@ -3,7 +3,8 @@
 //! live event members' streams show. These take the pool and Redis rather
 //! than the whole state, so the command runs them without an API instance.
 
-use lookbook_core::db::announcements::{self, Announcement, Reacted, Schedule, Text};
+use lookbook_core::db::announcement_reactions::{self as reactions, Reacted};
+use lookbook_core::db::announcements::{self, Announcement, Schedule, Text};
 use lookbook_core::kv::Kv;
 use lookbook_core::stream::{self, Channel, Event};
 use lookbook_core::text::emoji::is_emoji;
@@ -72,7 +73,7 @@ impl ReactionName {
         if is_emoji(name) {
             return Ok(ReactionName(name.to_string()));
         }
-        if shortcodes::is_valid(name) && announcements::is_custom_emoji(db, name).await? {
+        if shortcodes::is_valid(name) && reactions::is_custom_emoji(db, name).await? {
             return Ok(ReactionName(name.to_string()));
         }
         Err(ApiError::Unprocessable(
@@ -91,13 +92,13 @@ impl ReactionName {
 /// change); 404 when it does not run, 422 past the distinct names allowed.
 pub async fn react(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &ReactionName) -> ApiResult<()> {
     let mut tx = db.begin().await.map_err(lookbook_core::Error::from)?;
-    match announcements::react(&mut tx, me, id, name.as_str()).await? {
+    match reactions::react(&mut tx, me, id, name.as_str()).await? {
         Reacted::Done => {}
         Reacted::NotFound => return Err(ApiError::NotFound),
         Reacted::TooMany => {
             return Err(ApiError::Unprocessable(format!(
                 "Validation failed: Maximum number of reactions reached ({})",
-                announcements::MAX_REACTIONS
+                reactions::MAX_REACTIONS
             )));
         }
     }
@@ -108,7 +109,7 @@ pub async fn react(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &ReactionName) 
 /// Takes the member's reaction off a running announcement (none there: no
 /// change); 404 when it does not run.
 pub async fn unreact(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &str) -> ApiResult<()> {
-    if !announcements::unreact(db, me, id, name).await? {
+    if !reactions::unreact(db, me, id, name).await? {
         return Err(ApiError::NotFound);
     }
     reaction_changed(db, kv, id, name).await
@@ -116,7 +117,7 @@ pub async fn unreact(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &str) -> ApiR
 
 /// Tells members' streams how many reacted with `name` now.
 async fn reaction_changed(db: &PgPool, kv: &Kv, id: i64, name: &str) -> ApiResult<()> {
-    let count = announcements::reaction_count(db, id, name).await?;
+    let count = reactions::reaction_count(db, id, name).await?;
     let event = Event::AnnouncementReaction {
         announcement_id: id,
         name: name.to_string(),

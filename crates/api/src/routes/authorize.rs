@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use lookbook_core::auth::{Scopes, secret};
 use lookbook_core::db::apps::{self, App};
@@ -152,6 +152,8 @@ struct SignInPage<'a> {
     scopes: Vec<&'static str>,
     problem: Option<&'a str>,
     hidden: Vec<(&'static str, &'a str)>,
+    /// The sign-up page, leading back here.
+    sign_up: String,
 }
 
 fn form(
@@ -174,7 +176,14 @@ fn form(
     ]
     .into_iter()
     .filter_map(|(k, v)| Some((k, v?)))
-    .collect();
+    .collect::<Vec<_>>();
+    let mut back = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in hidden.iter().filter(|(k, _)| *k != "authenticity_token") {
+        back.append_pair(k, v);
+    }
+    let sign_up = form_urlencoded::Serializer::new(String::new())
+        .append_pair("return_to", &format!("/oauth/authorize?{}", back.finish()))
+        .finish();
     let site = Site::new(
         state,
         format!("{}/oauth/authorize", state.config.public_url),
@@ -190,6 +199,7 @@ fn form(
             .collect(),
         problem,
         hidden,
+        sign_up: format!("/auth/sign_up?{sign_up}"),
     }
     .render();
     let status = if problem.is_none() {
@@ -204,42 +214,13 @@ fn form(
             return ApiError::Internal(lookbook_core::Error::Other(err.into())).into_response();
         }
     };
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{CSRF_COOKIE}={csrf}; Path=/oauth/authorize; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
-    );
-    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
+    pages::set_form_cookie(state, &mut response, CSRF_COOKIE, "/oauth/authorize", csrf);
     response
 }
 
-/// The anti-forgery token the browser holds in its cookie, if any.
-fn csrf_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CSRF_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
-}
-
-/// Whether a POST came from this site's own page: the token in the form
-/// equals the one in the cookie, and `Origin`, when sent, is this site.
+/// Whether a POST came from this site's own page.
 fn from_our_page(state: &AppState, headers: &HeaderMap, p: &AuthorizeParams) -> bool {
-    let origin_ok = pages::same_origin(state, headers);
-    let token_ok = match (csrf_cookie(headers), p.authenticity_token.as_deref()) {
-        (Some(cookie), Some(field)) => secret::hash(cookie) == secret::hash(field),
-        _ => false,
-    };
-    origin_ok && token_ok
+    pages::from_our_form(state, headers, CSRF_COOKIE, p.authenticity_token.as_deref())
 }
 
 /// `redirect_uri` with the query parameters added.

@@ -49,6 +49,7 @@ pub mod registration;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod search;
+pub mod sign_up_page;
 pub mod status_edit;
 pub mod status_history;
 pub mod statuses;
@@ -141,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(filters_v1::routes())
         .merge(reports::routes())
         .merge(scheduled_statuses::routes())
+        .merge(sign_up_page::routes())
         .merge(suggestions::routes())
         .merge(thread_mutes::routes())
         .merge(domain_blocks::routes())

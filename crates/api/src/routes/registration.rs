@@ -62,26 +62,26 @@ pub(crate) const EMAIL_MAX: usize = 254;
 /// The body of `POST /api/v1/accounts` (a form or JSON), sent with an app token.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = SignUpForm)]
-struct SignUp {
+pub(crate) struct SignUp {
     /// Letters, digits and underscores, at most 30.
     #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
-    username: Option<String>,
+    pub(crate) username: Option<String>,
     #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
-    email: Option<String>,
+    pub(crate) email: Option<String>,
     /// At least 8 characters.
     #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
-    password: Option<String>,
+    pub(crate) password: Option<String>,
     /// Acceptance of the server's rules; must be true (read as Mastodon reads booleans).
     #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_bool")]
-    agreement: Option<bool>,
+    pub(crate) agreement: Option<bool>,
     /// The member's language, for mail (ISO 639-1).
     #[schema(required = true, value_type = String)]
     #[serde(default, deserialize_with = "flex_string")]
-    locale: Option<String>,
+    pub(crate) locale: Option<String>,
 }
 
 /// Collects refusals per field, as Mastodon reports them.
@@ -195,28 +195,17 @@ fn check(p: &SignUp) -> ApiResult<()> {
     refusals.into_result()
 }
 
-/// Creates a member account; needs an app token (client credentials) with
-/// `write:accounts`, and answers with a token for the new member.
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
-    request_body(content = SignUp, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "A Token for the new member"), (status = 422, description = "Refused, with details"),
-              (status = 429, description = "Too many sign-ups from this address")))]
-async fn register(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    auth: Auth,
-    Params(p): Params<SignUp>,
-) -> ApiResult<Json<Value>> {
-    auth.require("write:accounts")?;
-    if auth.grant.account_id.is_some() {
-        return Err(ApiError::Forbidden(
-            "This method requires a client credentials authentication".into(),
-        ));
-    }
-    check(&p)?;
-    let ip = throttle::client_ip(&state, &headers, Some(peer));
-    throttle::hit(&state, throttle::Limit::sign_up_per_ip(&state), &ip).await?;
+/// Checks and stores a new member (signing up from `ip`, through app
+/// `app_id` if any) and mails the confirmation link when the server asks
+/// for one; the new member's id.
+pub(crate) async fn create_account(
+    state: &AppState,
+    ip: &str,
+    p: &SignUp,
+    app_id: Option<i64>,
+) -> ApiResult<i64> {
+    check(p)?;
+    throttle::hit(state, throttle::Limit::sign_up_per_ip(state), ip).await?;
     let username = p.username.as_deref().unwrap_or_default().trim();
     let email = p.email.as_deref().unwrap_or_default().trim();
     let password_hash = password::hash(p.password.clone().unwrap_or_default()).await?;
@@ -232,7 +221,7 @@ async fn register(
         password_hash: &password_hash,
         locale,
         confirmed: !state.config.mail.confirm_email,
-        created_by_app_id: Some(auth.grant.app_id),
+        created_by_app_id: app_id,
     };
     let id = match accounts::insert(&mut tx, &new).await {
         Ok(id) => id,
@@ -252,6 +241,30 @@ async fn register(
         mail_links::send(&mut tx, id, Purpose::Confirmation, email).await?;
     }
     tx.commit().await.map_err(lookbook_core::Error::from)?;
+    Ok(id)
+}
+
+/// Creates a member account; needs an app token (client credentials) with
+/// `write:accounts`, and answers with a token for the new member.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    request_body(content = SignUp, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "A Token for the new member"), (status = 422, description = "Refused, with details"),
+              (status = 429, description = "Too many sign-ups from this address")))]
+async fn register(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: Auth,
+    Params(p): Params<SignUp>,
+) -> ApiResult<Json<Value>> {
+    auth.require("write:accounts")?;
+    if auth.grant.account_id.is_some() {
+        return Err(ApiError::Forbidden(
+            "This method requires a client credentials authentication".into(),
+        ));
+    }
+    let ip = throttle::client_ip(&state, &headers, Some(peer));
+    let id = create_account(&state, &ip, &p, Some(auth.grant.app_id)).await?;
     let app = apps::by_id(&state.db.primary, auth.grant.app_id)
         .await?
         .ok_or(ApiError::NotFound)?;

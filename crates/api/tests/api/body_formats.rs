@@ -18,7 +18,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use self::table::{Caller, FILE_UPLOADS, Proof, Sample, coverage, samples};
-use super::oauth::open_page;
 use super::statuses::{post, ready_photo, send};
 
 /// How a body travels.
@@ -48,7 +47,8 @@ struct World {
     me: Member,
     /// A client-credentials token of `client_id`, for sign-up.
     app_token: String,
-    /// The sign-in page's anti-forgery cookie (its token is `{csrf}`).
+    /// The anti-forgery cookies of the sign-in page (whose form's token is
+    /// `{csrf}`) and of the sign-up page (`{sign_up_csrf}`).
     cookie: String,
     /// What each `{name}` of the table stands for here.
     placeholders: Vec<(&'static str, String)>,
@@ -58,8 +58,8 @@ impl World {
     /// Sets up a world: `me` follows `other`; a post of each (`other`'s
     /// with a poll that takes several choices); a ready photo, a list, a
     /// filter with a keyword, a version-1 filter and a scheduled post of
-    /// `me`; a registered app, the sign-in page opened, and a password
-    /// reset link for `third` (whom `me` mutes).
+    /// `me`; a registered app, the sign-in and sign-up pages opened, and a
+    /// password reset link for `third` (whom `me` mutes).
     async fn new(app: &TestApp, format: Format) -> World {
         let w = format.name();
         let me = app.sign_up(&format!("{w}_me")).await;
@@ -94,13 +94,13 @@ impl World {
         let client = app.register_client("read write follow push").await;
         let app_token = app.app_token(&client, "read write").await;
         let spare_token = app.app_token(&client, "read").await;
-        let page = [
-            ("response_type", "code"),
-            ("client_id", client.client_id.as_str()),
-            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
-            ("scope", "read"),
-        ];
-        let (cookie, csrf) = open_page(app, &page).await;
+        let sign_in = format!(
+            "/oauth/authorize?response_type=code&client_id={}&scope=read\
+             &redirect_uri=urn:ietf:wg:oauth:2.0:oob",
+            client.client_id
+        );
+        let (sign_in_cookie, csrf) = form_page(app, &sign_in).await;
+        let (sign_up_cookie, sign_up_csrf) = form_page(app, "/auth/sign_up").await;
         let reset_token = reset_link(app, &third).await;
         let text = |v: &Value| v.as_str().unwrap().to_string();
         let placeholders = vec![
@@ -121,13 +121,14 @@ impl World {
             ("client_secret", client.client_secret.clone()),
             ("spare_token", spare_token),
             ("csrf", csrf),
+            ("sign_up_csrf", sign_up_csrf),
             ("reset_token", reset_token),
         ];
         World {
             format,
             me,
             app_token,
-            cookie,
+            cookie: format!("{sign_in_cookie}; {sign_up_cookie}"),
             placeholders,
         }
     }
@@ -160,6 +161,22 @@ impl World {
 fn id_of((status, body): (StatusCode, Value)) -> String {
     assert_eq!(status, StatusCode::OK, "{body}");
     body["id"].as_str().unwrap().to_string()
+}
+
+/// Opens a page with a form as a browser would: the anti-forgery cookie
+/// it sets (`name=value`) and the token in its form.
+async fn form_page(app: &TestApp, path: &str) -> (String, String) {
+    let page = app.get(path).await;
+    assert_eq!(page.status(), StatusCode::OK, "{path}");
+    let cookie = page.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{path} has no anti-forgery token"));
+    (cookie, token.to_string())
 }
 
 /// A password-reset link for `member`, as the worker makes one for its

@@ -677,3 +677,110 @@ async fn the_sign_in_page_says_who_asks_for_what() {
     assert!(html.contains("autocomplete=\"current-password\""));
     app.finish().await.unwrap();
 }
+
+/// Someone new joins from the sign-in page an app opened: its link leads to
+/// the sign-up form and back; the form needs its own anti-forgery token,
+/// refuses a taken name keeping what was typed, and the new account signs
+/// in to the app.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_newcomer_joins_from_the_sign_in_page() {
+    let app = TestApp::spawn_with(TestEnv::new().await, false).await;
+    app.sign_up("ann").await;
+    let client = app.register_client("read write").await;
+    let page = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", client.client_id.as_str()),
+            ("redirect_uri", "https://app.example/callback"),
+            ("scope", "read"),
+            ("state", "s1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let link = html
+        .split("href=\"/auth/sign_up?")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let form = app
+        .client
+        .get(app.url(&format!("/auth/sign_up?{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = form.text().await.unwrap();
+    let field = |name: &str| {
+        html.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&")
+            .replace("&#38;", "&")
+    };
+    let (token, back) = (field("authenticity_token"), field("return_to"));
+    assert!(back.starts_with("/oauth/authorize?"), "{back}");
+    assert!(
+        back.contains("state=s1") && back.contains(&client.client_id),
+        "{back}"
+    );
+    let send = |form: Vec<(&'static str, String)>, cookie: Option<String>| {
+        let mut request = app.client.post(app.url("/auth/sign_up")).form(&form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let filled = |username: &str| {
+        vec![
+            ("authenticity_token", token.clone()),
+            ("return_to", back.clone()),
+            ("username", username.to_string()),
+            ("email", format!("{username}@example.com")),
+            ("password", "velvet and satin".to_string()),
+            ("agreement", "1".to_string()),
+        ]
+    };
+    // Without the page's cookie: refused, nothing made.
+    let forged = send(filled("mallory"), None).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let taken = send(filled("ann"), Some(cookie.clone())).await.unwrap();
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = taken.text().await.unwrap();
+    assert!(again.contains("Username has already been taken"), "{again}");
+    assert!(
+        again.contains("value=\"ann@example.com\""),
+        "what was typed is kept"
+    );
+    let joined = send(filled("zoe"), Some(cookie)).await.unwrap();
+    assert_eq!(joined.status(), StatusCode::OK);
+    let token = app
+        .password_grant(&client, "zoe@example.com", "velvet and satin")
+        .await;
+    let me = app
+        .client
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["username"], "zoe");
+    app.finish().await.unwrap();
+}

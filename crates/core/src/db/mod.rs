@@ -3,6 +3,7 @@
 
 pub mod account_notes;
 pub mod accounts;
+pub mod announcement_reactions;
 pub mod announcements;
 pub mod apps;
 pub mod conversations;

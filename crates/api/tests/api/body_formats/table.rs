@@ -32,7 +32,8 @@ pub enum Caller {
     AppToken,
     /// No token: the OAuth endpoints and the password pages.
     Nobody,
-    /// A browser that opened the sign-in page: its anti-forgery cookie.
+    /// A browser that opened the sign-in and sign-up pages: their
+    /// anti-forgery cookies.
     Browser,
 }
 
@@ -149,6 +150,13 @@ pub fn samples() -> Vec<Sample> {
         }))
         .by(Browser)
         .proving(Proof::Page("id=\"code\"")),
+        op("POST /auth/sign_up", json!({
+            "authenticity_token": "{sign_up_csrf}", "return_to": "/oauth/authorize",
+            "username": "{w}_webbie", "email": "{w}_webbie@example.com",
+            "password": "a long enough password", "agreement": true,
+        }))
+        .by(Browser)
+        .proving(Proof::Page("Your account is made")),
         op("POST /auth/password", json!({"email": "nobody@example.com"}))
             .by(Nobody)
             .proving(Proof::Page("Check your inbox")),
