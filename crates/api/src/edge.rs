@@ -1,6 +1,6 @@
 //! Cache headers for the edge. Anonymous reads of public things (posts,
 //! profiles, public and hashtag timelines, the instance, hashtags, trends,
-//! brands, search) answer `Cache-Control: public, max-age=1` with an `ETag`,
+//! brands, search, custom emojis) answer `Cache-Control: public, max-age=1` with an `ETag`,
 //! and a matching `If-None-Match` gets a 304: nginx keeps each for about a
 //! second, so a crowd on one post sends about one request a second upstream.
 //! A 404 of such a read is public for the same second, so that a deletion

@@ -152,7 +152,10 @@ fn account_texts(account: &Value) -> impl Iterator<Item = &str> {
 }
 
 /// Fills `emojis` of each Account entity from the tokens of its texts.
-pub async fn fill_accounts<'a>(state: &AppState, accounts: impl IntoIterator<Item = &'a mut Value>) {
+pub async fn fill_accounts<'a>(
+    state: &AppState,
+    accounts: impl IntoIterator<Item = &'a mut Value>,
+) {
     let mut with_tokens: Vec<(&mut Value, Vec<String>)> = accounts
         .into_iter()
         .filter_map(|account| {

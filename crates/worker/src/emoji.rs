@@ -37,7 +37,8 @@ pub const SIDE: u32 = 128;
 const CATEGORY_MAX: usize = 64;
 
 /// How the command is called.
-pub const USAGE: &str = "usage: lookbook-worker emoji add SHORTCODE FILE [--category NAME] [--hidden]
+pub const USAGE: &str =
+    "usage: lookbook-worker emoji add SHORTCODE FILE [--category NAME] [--hidden]
        lookbook-worker emoji remove SHORTCODE
        lookbook-worker emoji list";
 

@@ -7,8 +7,8 @@
 use chrono::Utc;
 use lookbook_core::counted::{self, ACCOUNT, STATUS};
 use lookbook_core::db::polls::NewPoll;
-use lookbook_core::db::statuses::NewStatus;
 use lookbook_core::db::scheduled_statuses::{self, Scheduled};
+use lookbook_core::db::statuses::NewStatus;
 use lookbook_core::db::{ids, reblogs};
 use lookbook_core::posting::{self, Draft};
 use lookbook_core::stream;
@@ -76,7 +76,11 @@ async fn publish(
     let published = posting::publish(&mut tx, &draft).await?;
     tx.commit().await?;
     after_commit(ctx, due.account_id, &published).await;
-    tracing::info!(scheduled = due.id, status = id, "published a scheduled post");
+    tracing::info!(
+        scheduled = due.id,
+        status = id,
+        "published a scheduled post"
+    );
     Ok(id)
 }
 

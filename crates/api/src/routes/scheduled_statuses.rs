@@ -190,6 +190,10 @@ async fn reschedule(
 ) -> ApiResult<Json<ScheduledStatus>> {
     let me = auth.user_with("write:statuses")?;
     let id = parse_id(&id)?;
+    // An unknown post is named before the time is judged.
+    scheduled_statuses::get(&state.db.primary, me, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let raw = p.scheduled_at.ok_or_else(|| {
         ApiError::Unprocessable("Validation failed: scheduled_at can't be blank".into())
     })?;

@@ -98,7 +98,10 @@ async fn an_added_emoji_is_listed_served_and_named_in_posts() {
     let files = Scratch::new();
     let picture = files.png("blob.png", 300, 150);
     let emojis = Emojis::connect(&app.env.config()).await.unwrap();
-    assert!(listed(&app).await.is_empty(), "read once, so it is cached empty");
+    assert!(
+        listed(&app).await.is_empty(),
+        "read once, so it is cached empty"
+    );
 
     let (added, saved) = emojis
         .add(&emoji("blobcat", &picture, None, false))
@@ -117,13 +120,22 @@ async fn an_added_emoji_is_listed_served_and_named_in_posts() {
     );
     let url = entity["url"].as_str().unwrap();
     assert_eq!(entity["static_url"], url);
+    let response = app.get("/api/v1/custom_emojis").await;
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=1",
+        "anonymous reads are public for the edge's second"
+    );
 
     let storage = app.env.storage();
     let key = key_of(&app, url);
     let (_, content_type) = storage.head(&key).await.unwrap().unwrap();
     assert_eq!(content_type.as_deref(), Some("image/png"));
     let bytes = storage.get(&key, 1 << 20).await.unwrap().unwrap();
-    assert_eq!(image::guess_format(&bytes).unwrap(), image::ImageFormat::Png);
+    assert_eq!(
+        image::guess_format(&bytes).unwrap(),
+        image::ImageFormat::Png
+    );
     let served = image::load_from_memory(&bytes).unwrap();
     assert!(served.color().has_alpha(), "transparency was dropped");
     let served = served.to_rgba8();
@@ -135,12 +147,19 @@ async fn an_added_emoji_is_listed_served_and_named_in_posts() {
         .add(&emoji("blobcat", &picture, None, false))
         .await
         .unwrap();
-    assert_eq!(saved, Saved::Unchanged, "adding the same again changes nothing");
+    assert_eq!(
+        saved,
+        Saved::Unchanged,
+        "adding the same again changes nothing"
+    );
 
     let (status, named) = post(&app, &ann, json!({"status": "New boots :blobcat: :nope:"})).await;
     assert_eq!(status, StatusCode::OK, "{named}");
     assert_eq!(named["emojis"], json!([entity]));
-    assert!(named.get("lookbook_emojis").is_none(), "private keys stay private");
+    assert!(
+        named.get("lookbook_emojis").is_none(),
+        "private keys stay private"
+    );
     let (_, unknown) = post(&app, &ann, json!({"status": "Nothing :nope: here"})).await;
     assert_eq!(unknown["emojis"], json!([]));
     let (_, warned) = post(
@@ -188,16 +207,17 @@ async fn accounts_name_the_emojis_of_their_names_and_bios() {
             &ann.token,
             "/api/v1/accounts/update_credentials",
         )
-        .form(&[("display_name", "Ann :heart:"), ("note", "I <3 :star: & :nope:")])
+        .form(&[
+            ("display_name", "Ann :heart:"),
+            ("note", "I <3 :star: & :nope:"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let me: Value = response.json().await.unwrap();
     assert_eq!(shortcodes(&me["emojis"]), ["heart", "star"]);
-    let (_, profile) = app
-        .get_json(&format!("/api/v1/accounts/{}", ann.id))
-        .await;
+    let (_, profile) = app.get_json(&format!("/api/v1/accounts/{}", ann.id)).await;
     assert_eq!(shortcodes(&profile["emojis"]), ["heart", "star"]);
     let (_, posted) = post(&app, &ann, json!({"status": "plain"})).await;
     assert_eq!(shortcodes(&posted["account"]["emojis"]), ["heart", "star"]);
@@ -236,10 +256,19 @@ async fn hidden_replaced_and_removed_emojis() {
     assert_eq!(shortcodes(&posted["emojis"]), ["Secret", "shown"]);
 
     let (_, saved) = emojis
-        .add(&emoji("shown", &files.png("tall.png", 50, 200), None, false))
+        .add(&emoji(
+            "shown",
+            &files.png("tall.png", 50, 200),
+            None,
+            false,
+        ))
         .await
         .unwrap();
-    assert_eq!(saved, Saved::Replaced { unused_image: None }, "Secret still uses it");
+    assert_eq!(
+        saved,
+        Saved::Replaced { unused_image: None },
+        "Secret still uses it"
+    );
     let list = listed(&app).await;
     assert_ne!(list[1]["url"], list[0]["url"], "a new picture, a new URL");
     let storage = app.env.storage();
@@ -259,7 +288,10 @@ async fn hidden_replaced_and_removed_emojis() {
             unused_image: Some(shared_key.clone())
         }
     );
-    assert!(!storage.exists(&shared_key).await.unwrap(), "its object is gone");
+    assert!(
+        !storage.exists(&shared_key).await.unwrap(),
+        "its object is gone"
+    );
     assert_eq!(shortcodes(&json!(listed(&app).await)), ["shown"]);
     let path = format!("/api/v1/statuses/{}", posted["id"].as_str().unwrap());
     let (_, again) = app.get_json(&path).await;
@@ -285,12 +317,16 @@ async fn files_that_are_not_pictures_are_refused_with_the_reason() {
     assert_eq!(err.exit_code(), 3);
     let message = err.to_string();
     assert!(
-        message.contains("notes.png cannot be a custom emoji") && message.contains("not a supported image"),
+        message.contains("notes.png cannot be a custom emoji")
+            && message.contains("not a supported image"),
         "{message}"
     );
     let cut = std::fs::read(files.png("whole.png", 100, 100)).unwrap();
     let cut = files.file("cut.png", &cut[..cut.len() / 2]);
-    let err = emojis.add(&emoji("cut", &cut, None, false)).await.unwrap_err();
+    let err = emojis
+        .add(&emoji("cut", &cut, None, false))
+        .await
+        .unwrap_err();
     assert!(matches!(err, EmojiError::Unusable { .. }), "{err:?}");
     let missing = files.0.join("missing.png");
     let err = emojis

@@ -51,15 +51,18 @@ async fn a_scheduled_post_waits_then_is_published_once() {
     .await;
     assert_eq!(status, StatusCode::OK, "{scheduled}");
     let id = scheduled["id"].as_str().unwrap().to_string();
-    assert!(scheduled.get("content").is_none(), "not a Status: {scheduled}");
+    assert!(
+        scheduled.get("content").is_none(),
+        "not a Status: {scheduled}"
+    );
     assert_eq!(scheduled["params"]["text"], "Gala look, @bob? #ootd");
     assert_eq!(scheduled["params"]["visibility"], "public");
     assert_eq!(scheduled["params"]["poll"]["options"][1], "Satin");
     assert_eq!(scheduled["params"]["poll"]["expires_in"], "600");
     assert_eq!(scheduled["media_attachments"][0]["id"], photo.as_str());
     let asked = chrono::DateTime::parse_from_rfc3339(&later).unwrap();
-    let shown = chrono::DateTime::parse_from_rfc3339(scheduled["scheduled_at"].as_str().unwrap())
-        .unwrap();
+    let shown =
+        chrono::DateTime::parse_from_rfc3339(scheduled["scheduled_at"].as_str().unwrap()).unwrap();
     assert_eq!(shown, asked);
 
     // The photo is held for it.
@@ -76,11 +79,25 @@ async fn a_scheduled_post_waits_then_is_published_once() {
     let (_, bobs) = app.read(&bob, "/api/v1/scheduled_statuses").await;
     assert_eq!(bobs, json!([]));
     assert!(posts_of(&app, &ann).await.is_empty());
-    let (status, _) = send(&app, &bob, Method::PUT, &path, json!({"scheduled_at": from_now(60)})).await;
+    let (status, _) = send(
+        &app,
+        &bob,
+        Method::PUT,
+        &path,
+        json!({"scheduled_at": from_now(60)}),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "bob moved ann's post");
 
     // Moved to a few seconds from now, it is published then.
-    let (status, moved) = send(&app, &ann, Method::PUT, &path, json!({"scheduled_at": from_now(3)})).await;
+    let (status, moved) = send(
+        &app,
+        &ann,
+        Method::PUT,
+        &path,
+        json!({"scheduled_at": from_now(3)}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_ne!(moved["scheduled_at"], scheduled["scheduled_at"]);
     assert!(
@@ -100,7 +117,11 @@ async fn a_scheduled_post_waits_then_is_published_once() {
     assert_eq!(published["tags"][0]["name"], "ootd");
     assert_eq!(published["visibility"], "public");
     let (status, _) = app.read(&ann, &path).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "still scheduled once published");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "still scheduled once published"
+    );
     let (_, list) = app.read(&ann, "/api/v1/scheduled_statuses").await;
     assert_eq!(list, json!([]));
     let (_, me) = app.read(&ann, "/api/v1/accounts/verify_credentials").await;
@@ -141,12 +162,7 @@ async fn scheduled_posts_are_checked_moved_and_cancelled() {
         (from_now(-60), "past"),
         ("next tuesday".to_string(), "unreadable"),
     ] {
-        let (status, error) = post(
-            &app,
-            &ann,
-            json!({"status": "Soon", "scheduled_at": at}),
-        )
-        .await;
+        let (status, error) = post(&app, &ann, json!({"status": "Soon", "scheduled_at": at})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {error}");
         assert!(
             error["error"].as_str().unwrap().contains("scheduled_at"),
@@ -154,7 +170,12 @@ async fn scheduled_posts_are_checked_moved_and_cancelled() {
         );
     }
     // Checked as a post is: an empty one, or another's photo, is refused.
-    let (status, _) = post(&app, &ann, json!({"status": " ", "scheduled_at": from_now(3600)})).await;
+    let (status, _) = post(
+        &app,
+        &ann,
+        json!({"status": " ", "scheduled_at": from_now(3600)}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = post(
         &app,
@@ -184,10 +205,20 @@ async fn scheduled_posts_are_checked_moved_and_cancelled() {
     assert_eq!(status, StatusCode::OK, "{scheduled}");
     assert_eq!(scheduled["params"]["in_reply_to_id"], parent["id"]);
     assert_eq!(scheduled["params"]["sensitive"], true);
-    let path = format!("/api/v1/scheduled_statuses/{}", scheduled["id"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/scheduled_statuses/{}",
+        scheduled["id"].as_str().unwrap()
+    );
     let (status, error) = send(&app, &ann, Method::PUT, &path, json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
-    let (status, _) = send(&app, &ann, Method::PUT, &path, json!({"scheduled_at": from_now(10)})).await;
+    let (status, _) = send(
+        &app,
+        &ann,
+        Method::PUT,
+        &path,
+        json!({"scheduled_at": from_now(10)}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "moved too near");
     let (status, _) = send(&app, &bob, Method::DELETE, &path, json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "bob cancelled ann's post");

@@ -62,9 +62,12 @@ impl From<Row> for Scheduled {
 /// Holds the member's row until the transaction ends, so that their
 /// schedulings pass the limits one at a time.
 pub async fn lock_member(conn: &mut PgConnection, account_id: i64) -> crate::Result<()> {
-    sqlx::query!("select id from accounts where id = $1 for update", account_id)
-        .fetch_optional(conn)
-        .await?;
+    sqlx::query!(
+        "select id from accounts where id = $1 for update",
+        account_id
+    )
+    .fetch_optional(conn)
+    .await?;
     Ok(())
 }
 

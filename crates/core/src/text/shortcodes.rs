@@ -139,9 +139,15 @@ mod tests {
     fn colons_in_words_and_times_are_not_tokens() {
         assert!(shortcodes("at 10:30:00 sharp").is_empty());
         assert!(shortcodes("note:todo:later").is_empty());
-        assert!(shortcodes(":ab:cd:").is_empty(), "ambiguous: neither side wins");
+        assert!(
+            shortcodes(":ab:cd:").is_empty(),
+            "ambiguous: neither side wins"
+        );
         assert!(shortcodes("::ab::").is_empty());
-        assert!(shortcodes("café:ab: :ab:é").is_empty(), "non-ASCII letters glue too");
+        assert!(
+            shortcodes("café:ab: :ab:é").is_empty(),
+            "non-ASCII letters glue too"
+        );
         assert!(shortcodes("::: : :: no").is_empty());
         assert!(shortcodes("").is_empty());
     }

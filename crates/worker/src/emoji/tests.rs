@@ -34,7 +34,8 @@ fn disc() -> RgbaImage {
 /// Options go anywhere after `add`; the shortcode is checked as it is read.
 #[test]
 fn add_reads_its_options_anywhere() {
-    let Ok(Command::Add(new)) = Command::parse(&args("add --hidden blob_cat a.png --category Cats"))
+    let Ok(Command::Add(new)) =
+        Command::parse(&args("add --hidden blob_cat a.png --category Cats"))
     else {
         panic!("not an add");
     };
@@ -75,7 +76,13 @@ fn wrong_arguments_say_what_is_wrong() {
         assert_eq!(err.exit_code(), 2, "{line}");
         assert!(err.to_string().contains(says), "{line}: {err}");
     }
-    let blank = Command::parse(&["add".into(), "ok".into(), "a.png".into(), "--category".into(), " ".into()]);
+    let blank = Command::parse(&[
+        "add".into(),
+        "ok".into(),
+        "a.png".into(),
+        "--category".into(),
+        " ".into(),
+    ]);
     assert!(matches!(blank, Err(EmojiError::Usage(m)) if m.contains("blank")));
 }
 
@@ -114,7 +121,10 @@ fn small_pictures_are_not_scaled_up() {
 #[test]
 fn what_is_not_a_usable_picture_is_refused() {
     let err = picture(b"just some notes\n", &Limits::default()).unwrap_err();
-    assert!(format!("{err:#}").contains("not a supported image"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("not a supported image"),
+        "{err:#}"
+    );
     let limits = Limits {
         photo_side: 100,
         ..Limits::default()

@@ -51,31 +51,59 @@ async fn operators_add_list_and_remove_emojis_from_the_command_line() {
     let file = picture(&dir);
     let file = file.to_str().unwrap();
 
-    let out = emoji(&env, &["add", "wave", file, "--category", "Greetings", "--hidden"]).await;
+    let out = emoji(
+        &env,
+        &["add", "wave", file, "--category", "Greetings", "--hidden"],
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("added :wave: (128x64) "), "{}", stdout(&out));
-    let out = emoji(&env, &["add", "wave", file, "--category=Greetings", "--hidden"]).await;
-    assert!(stdout(&out).contains("unchanged :wave:"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("added :wave: (128x64) "),
+        "{}",
+        stdout(&out)
+    );
+    let out = emoji(
+        &env,
+        &["add", "wave", file, "--category=Greetings", "--hidden"],
+    )
+    .await;
+    assert!(
+        stdout(&out).contains("unchanged :wave:"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = emoji(&env, &["list"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let listed = stdout(&out);
-    assert!(listed.contains("wave\t128x64\tGreetings\thidden\t"), "{listed}");
+    assert!(
+        listed.contains("wave\t128x64\tGreetings\thidden\t"),
+        "{listed}"
+    );
     assert!(listed.contains("1 custom emoji(s)"), "{listed}");
-    let stored: i64 = sqlx::query_scalar("select count(*) from custom_emojis where not visible_in_picker")
-        .fetch_one(&env.db)
-        .await
-        .unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("select count(*) from custom_emojis where not visible_in_picker")
+            .fetch_one(&env.db)
+            .await
+            .unwrap();
     assert_eq!(stored, 1);
 
     let out = emoji(&env, &["add", "no-dashes", file]).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not a custom emoji shortcode"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a custom emoji shortcode"),
+        "{}",
+        stderr(&out)
+    );
     let notes = dir.join("notes.txt");
     std::fs::write(&notes, "not a picture").unwrap();
     let out = emoji(&env, &["add", "notes", notes.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("cannot be a custom emoji"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be a custom emoji"),
+        "{}",
+        stderr(&out)
+    );
     let missing = dir.join("missing.png");
     let out = emoji(&env, &["add", "gone", missing.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(3));
@@ -89,9 +117,17 @@ async fn operators_add_list_and_remove_emojis_from_the_command_line() {
     assert!(stdout(&out).contains("removed :wave:"), "{}", stdout(&out));
     let out = emoji(&env, &["remove", "wave"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("nothing to remove"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("nothing to remove"),
+        "{}",
+        stdout(&out)
+    );
     let out = emoji(&env, &["list"]).await;
-    assert!(stdout(&out).contains("0 custom emoji(s)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("0 custom emoji(s)"),
+        "{}",
+        stdout(&out)
+    );
     assert!(env.storage().list("emojis/").await.unwrap().is_empty());
 
     let _ = std::fs::remove_dir_all(&dir);
