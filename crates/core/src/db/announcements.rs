@@ -162,6 +162,26 @@ pub async fn running(
     account: i64,
     with_dismissed: bool,
 ) -> crate::Result<Vec<Shown>> {
+    running_where(db, account, with_dismissed, None).await
+}
+
+/// One running announcement as `account` sees it; None when there is no
+/// such announcement or it does not run now.
+pub async fn running_one(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    account: i64,
+) -> crate::Result<Option<Shown>> {
+    Ok(running_where(db, account, true, Some(id)).await?.pop())
+}
+
+/// The running announcements (`only` the one, when given).
+async fn running_where(
+    db: impl PgExecutor<'_>,
+    account: i64,
+    with_dismissed: bool,
+    only: Option<i64>,
+) -> crate::Result<Vec<Shown>> {
     let rows = sqlx::query!(
         r#"select a.id, a.text, a.starts_at, a.ends_at, a.all_day, a.published_at, a.updated_at,
                   d.account_id is not null as "read!"
@@ -169,9 +189,11 @@ pub async fn running(
            left join announcement_dismissals d on d.announcement_id = a.id and d.account_id = $1
            where announcement_running(a.starts_at, a.ends_at)
              and ($2 or d.account_id is null)
+             and ($3::bigint is null or a.id = $3)
            order by a.published_at desc, a.id desc"#,
         account,
-        with_dismissed
+        with_dismissed,
+        only
     )
     .fetch_all(db)
     .await?;
@@ -191,39 +213,6 @@ pub async fn running(
             read: r.read,
         })
         .collect())
-}
-
-/// One running announcement as `account` sees it; None when there is no
-/// such announcement or it does not run now.
-pub async fn running_one(
-    db: impl PgExecutor<'_>,
-    id: i64,
-    account: i64,
-) -> crate::Result<Option<Shown>> {
-    let row = sqlx::query!(
-        r#"select a.id, a.text, a.starts_at, a.ends_at, a.all_day, a.published_at, a.updated_at,
-                  exists (select 1 from announcement_dismissals d
-                          where d.announcement_id = a.id and d.account_id = $2) as "read!"
-           from announcements a
-           where a.id = $1 and announcement_running(a.starts_at, a.ends_at)"#,
-        id,
-        account
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| Shown {
-        announcement: Announcement {
-            id: r.id,
-            text: r.text,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            all_day: r.all_day,
-            published_at: r.published_at,
-            updated_at: r.updated_at,
-            running: true,
-        },
-        read: r.read,
-    }))
 }
 
 /// Marks a running announcement read for the member (again: no change);
