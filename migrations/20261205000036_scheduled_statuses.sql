@@ -6,8 +6,11 @@ create table scheduled_statuses (
     account_id bigint not null references accounts on delete cascade,
     scheduled_at timestamptz not null,
     params jsonb not null,
+    -- The Idempotency-Key it was sent with: a retry finds this post.
+    idempotency_key text,
     created_at timestamptz not null default now()
 );
+create unique index scheduled_statuses_key_idx on scheduled_statuses (account_id, idempotency_key);
 create index scheduled_statuses_due_idx on scheduled_statuses (scheduled_at);
 create index scheduled_statuses_account_idx on scheduled_statuses (account_id, id);
 

@@ -53,7 +53,6 @@ pub fn public_origin(url: &str) -> &str {
     }
 }
 
-/// Whether a form's `Origin`, when the browser sends one, is this site.
 /// Sets the cookie holding a form's anti-forgery token `token` (an hour,
 /// for `path` only, out of scripts' reach, never sent cross-site).
 pub fn set_form_cookie(
@@ -104,6 +103,7 @@ pub fn from_our_form(
     same_origin(state, headers) && token_ok
 }
 
+/// Whether a form's `Origin`, when the browser sends one, is this site.
 pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     headers
         .get(header::ORIGIN)

@@ -34,9 +34,20 @@ pub async fn publish_next(ctx: &Context) -> lookbook_core::Result<Option<i64>> {
             }
             publish(ctx, tx, &due, false).await.map(Some)
         }
-        done => done.map(Some),
+        // Put off, so the posts due after it are not held up while it is
+        // retried.
+        Err(err) => {
+            if let Err(also) = scheduled_statuses::postpone(&ctx.db, due.id, RETRY_SECS).await {
+                tracing::warn!(error = %also, "could not put off a scheduled post");
+            }
+            Err(err)
+        }
+        Ok(id) => Ok(Some(id)),
     }
 }
+
+/// How long a post whose publication failed waits before the next try.
+const RETRY_SECS: i64 = 60;
 
 /// Publishes `due`, already taken in `tx`, and commits.
 async fn publish(

@@ -109,6 +109,10 @@ pub async fn react(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &ReactionName) 
 /// Takes the member's reaction off a running announcement (none there: no
 /// change); 404 when it does not run.
 pub async fn unreact(db: &PgPool, kv: &Kv, me: i64, id: i64, name: &str) -> ApiResult<()> {
+    // No reaction has a name PostgreSQL cannot even hold.
+    if name.is_empty() || name.contains('\0') || name.len() > 256 {
+        return Err(ApiError::NotFound);
+    }
     if !reactions::unreact(db, me, id, name).await? {
         return Err(ApiError::NotFound);
     }

@@ -328,7 +328,7 @@ async fn create(
             }),
             application_id: Some(auth.grant.app_id),
         };
-        return scheduled_statuses::schedule(&state, me, at, &params)
+        return scheduled_statuses::schedule(&state, me, at, &params, key)
             .await
             .map(Json);
     }

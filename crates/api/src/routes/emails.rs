@@ -75,10 +75,11 @@ async fn resend(
         return Err(awaiting());
     }
     // Another app the member authorised must not move the address to a
-    // mailbox it controls (as in Mastodon).
+    // mailbox it controls, nor may any app for a member who joined on the
+    // web (as in Mastodon).
     if address
         .created_by_app_id
-        .is_some_and(|app| app != auth.grant.app_id)
+        .is_none_or(|app| app != auth.grant.app_id)
     {
         return Err(ApiError::Forbidden(
             "This method is only available to the application the user originally signed-up with"

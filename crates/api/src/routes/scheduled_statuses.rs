@@ -8,10 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use lookbook_core::db::media;
-use lookbook_core::db::scheduled_statuses::{self, Params as Asked, Scheduled};
+use lookbook_core::db::scheduled_statuses::{self, Params as Asked, Scheduled, Stored};
 use lookbook_core::posting;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sqlx::PgConnection;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -72,6 +73,7 @@ pub(super) async fn schedule(
     me: i64,
     at: DateTime<Utc>,
     asked: &Asked,
+    key: Option<&str>,
 ) -> ApiResult<Value> {
     let mut tx = state.begin().await?;
     // Serialises a member's schedulings, so two at once cannot pass a limit.
@@ -81,25 +83,41 @@ pub(super) async fn schedule(
             "Validation failed: at most {MOST_WAITING} posts can wait to be published"
         )));
     }
-    if scheduled_statuses::count_near(&mut *tx, me, at).await? >= MOST_A_DAY {
+    within_a_day(&mut tx, me, at, None).await?;
+    let scheduled = match scheduled_statuses::insert(&mut tx, me, at, asked, key).await? {
+        Stored::New { id, reserved } => {
+            if reserved < asked.media_ids.len() {
+                let why = posting::unattachable(&mut tx, me, &asked.media_ids).await?;
+                return Err(why.into());
+            }
+            Scheduled {
+                id,
+                account_id: me,
+                scheduled_at: at,
+                params: asked.clone(),
+            }
+        }
+        Stored::Earlier(earlier) => *earlier,
+    };
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
+    let shown = render(state, &[scheduled]).await?;
+    Ok(serde_json::to_value(&shown[0]).unwrap_or_default())
+}
+
+/// Refuses a time near which the member has too many posts waiting
+/// (`except` the one being moved).
+async fn within_a_day(
+    conn: &mut PgConnection,
+    me: i64,
+    at: DateTime<Utc>,
+    except: Option<i64>,
+) -> ApiResult<()> {
+    if scheduled_statuses::count_near(conn, me, at, except).await? >= MOST_A_DAY {
         return Err(ApiError::Unprocessable(format!(
             "Validation failed: at most {MOST_A_DAY} posts can be scheduled within a day"
         )));
     }
-    let (id, reserved) = scheduled_statuses::insert(&mut tx, me, at, asked).await?;
-    if reserved < asked.media_ids.len() {
-        let why = posting::unattachable(&mut tx, me, &asked.media_ids).await?;
-        return Err(why.into());
-    }
-    tx.commit().await.map_err(lookbook_core::Error::from)?;
-    let scheduled = Scheduled {
-        id,
-        account_id: me,
-        scheduled_at: at,
-        params: asked.clone(),
-    };
-    let shown = render(state, &[scheduled]).await?;
-    Ok(serde_json::to_value(&shown[0]).unwrap_or_default())
+    Ok(())
 }
 
 /// The entities, with their photos read in one query.
@@ -198,9 +216,13 @@ async fn reschedule(
         ApiError::Unprocessable("Validation failed: scheduled_at can't be blank".into())
     })?;
     let at = when(&state, &raw)?;
-    if !scheduled_statuses::reschedule(&state.db.primary, me, id, at).await? {
+    let mut tx = state.begin().await?;
+    scheduled_statuses::lock_member(&mut tx, me).await?;
+    within_a_day(&mut tx, me, at, Some(id)).await?;
+    if !scheduled_statuses::reschedule(&mut *tx, me, id, at).await? {
         return Err(ApiError::NotFound);
     }
+    tx.commit().await.map_err(lookbook_core::Error::from)?;
     let found = scheduled_statuses::get(&state.db.primary, me, id)
         .await?
         .ok_or(ApiError::NotFound)?;

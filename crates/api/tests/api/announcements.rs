@@ -40,7 +40,7 @@ async fn announce(env: &TestEnv, args: &[&str]) -> (i32, String, String) {
 }
 
 /// Publishes an announcement with the command; answers its id.
-async fn publish(env: &TestEnv, args: &[&str]) -> String {
+pub async fn publish(env: &TestEnv, args: &[&str]) -> String {
     let (code, out, err) = announce(env, args).await;
     assert_eq!(code, 0, "{err}");
     out.lines()

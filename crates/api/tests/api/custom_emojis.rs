@@ -54,7 +54,7 @@ impl Drop for Scratch {
     }
 }
 
-fn emoji(shortcode: &str, file: &Path, category: Option<&str>, hidden: bool) -> NewEmoji {
+pub fn emoji(shortcode: &str, file: &Path, category: Option<&str>, hidden: bool) -> NewEmoji {
     NewEmoji {
         shortcode: Shortcode::parse(shortcode).unwrap(),
         file: file.to_path_buf(),

@@ -4,12 +4,19 @@ use std::process::Command;
 
 use lookbook_testkit::nginx::{Nginx, free_port};
 use lookbook_testkit::{TestApp, TestEnv};
+use lookbook_worker::emoji::Emojis;
+
+use super::announcements::publish;
+use super::custom_emojis::emoji;
+use super::media::jpeg;
 
 /// The Python client registers an app, creates accounts, verifies and updates
 /// a profile with an avatar, signs in with the password and code flows,
 /// follows, reads relationships and followers, posts a photo (waiting for it
 /// with `media_post(synchronous=True)`), comments, favourites, bookmarks,
-/// reads the thread, deletes, mutes, blocks and revokes.
+/// reads the thread, deletes, mutes, blocks and revokes; it also lists the
+/// custom emojis and uses one, schedules, moves and cancels a post, and
+/// reads, reacts to and dismisses an announcement.
 #[tokio::test(flavor = "multi_thread")]
 async fn mastodon_py_drives_the_account_flows() {
     // The client follows the URLs the server announces, so they must be real.
@@ -18,6 +25,18 @@ async fn mastodon_py_drives_the_account_flows() {
     env.set("LOOKBOOK_BIND", format!("127.0.0.1:{port}"));
     env.set("LOOKBOOK_PUBLIC_URL", format!("http://127.0.0.1:{port}"));
     let app = TestApp::spawn_with(env, true).await;
+    // What the operators publish with their commands: an announcement and
+    // a custom emoji.
+    publish(&app.env, &["Welcome to the autumn edit :lookbook:"]).await;
+    let dir = std::env::temp_dir().join(format!("lookbook-emoji-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let picture = dir.join("lookbook.jpg");
+    std::fs::write(&picture, jpeg(96, 96)).unwrap();
+    let emojis = Emojis::connect(&app.env.config()).await.unwrap();
+    emojis
+        .add(&emoji("lookbook", &picture, Some("brand"), false))
+        .await
+        .unwrap();
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/python/mastodon_py_flow.py"

@@ -229,6 +229,24 @@ async fn scheduled_posts_are_checked_moved_and_cancelled() {
     // The photo is free again.
     let (status, posted) = post(&app, &ann, json!({"status": "Now", "media_ids": [photo]})).await;
     assert_eq!(status, StatusCode::OK, "{posted}");
+    // A retry with the same Idempotency-Key finds the post scheduled first.
+    let at = from_now(9000);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .request_as(Method::POST, &ann.token, "/api/v1/statuses")
+            .header("Idempotency-Key", "gala-1")
+            .json(&json!({"status": "Gala", "scheduled_at": at}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids[0], ids[1], "a retry scheduled a second post");
+    let (_, list) = app.read(&ann, "/api/v1/scheduled_statuses").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     let (status, _) = app.get_json("/api/v1/scheduled_statuses").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     app.finish().await.unwrap();

@@ -239,6 +239,26 @@ assert ann.scheduled_status(planned.id).scheduled_at == moved.scheduled_at
 ann.scheduled_status_delete(planned.id)
 assert ann.scheduled_statuses() == []
 
+step("custom emojis and announcements")
+(custom,) = ann.custom_emojis()
+assert custom.shortcode == "lookbook" and custom.category == "brand" and custom.url, custom
+shiny = ann.status_post("New season :lookbook:")
+assert [e["shortcode"] for e in shiny.emojis] == ["lookbook"], shiny.emojis
+(news,) = ann.announcements()
+assert "autumn edit" in news.content and not news.read, news
+assert [e["shortcode"] for e in news.emojis] == ["lookbook"], news.emojis
+ann.announcement_reaction_create(news.id, "\N{THUMBS UP SIGN}")
+bob.announcement_reaction_create(news.id, "\N{THUMBS UP SIGN}")
+bob.announcement_reaction_create(news.id, "lookbook")
+(news,) = ann.announcements()
+counts = {r["name"]: (r["count"], r["me"]) for r in news.reactions}
+assert counts == {"\N{THUMBS UP SIGN}": (2, True), "lookbook": (1, False)}, counts
+ann.announcement_reaction_delete(news.id, "\N{THUMBS UP SIGN}")
+ann.announcement_dismiss(news.id)
+assert ann.announcements() == []
+(news,) = bob.announcements()
+assert {r["name"]: r["count"] for r in news.reactions} == {"\N{THUMBS UP SIGN}": 1, "lookbook": 1}
+
 step("report an account")
 reported = ann.report(bob_id, status_ids=[tips.id], comment="Spam links", category="spam")
 assert reported.target_account.id == bob_id and reported.status_ids == [tips.id], reported

@@ -63,7 +63,7 @@ impl From<Row> for Scheduled {
 /// schedulings pass the limits one at a time.
 pub async fn lock_member(conn: &mut PgConnection, account_id: i64) -> crate::Result<()> {
     sqlx::query!(
-        "select id from accounts where id = $1 for update",
+        "select id from accounts where id = $1 for no key update",
         account_id
     )
     .fetch_optional(conn)
@@ -82,42 +82,70 @@ pub async fn count(db: impl PgExecutor<'_>, account_id: i64) -> crate::Result<i6
     Ok(n)
 }
 
-/// How many of the member's posts are due within a day of `at`.
+/// How many of the member's posts (`except` one) are due within a day of
+/// `at`.
 pub async fn count_near(
     db: impl PgExecutor<'_>,
     account_id: i64,
     at: DateTime<Utc>,
+    except: Option<i64>,
 ) -> crate::Result<i64> {
     let n = sqlx::query_scalar!(
         r#"select count(*) as "n!" from scheduled_statuses
            where account_id = $1 and scheduled_at > $2::timestamptz - interval '1 day'
-             and scheduled_at < $2::timestamptz + interval '1 day'"#,
+             and scheduled_at < $2::timestamptz + interval '1 day'
+             and ($3::bigint is null or id <> $3)"#,
         account_id,
-        at
+        at,
+        except
     )
     .fetch_one(db)
     .await?;
     Ok(n)
 }
 
-/// Stores a scheduled post and reserves its photos; the number of photos
-/// reserved (fewer than named when one is not the member's, not ready, or
-/// taken by another post).
+/// What storing a scheduled post did.
+#[derive(Debug)]
+pub enum Stored {
+    /// Stored, with the number of photos reserved (fewer than named when
+    /// one is not the member's, not ready, or taken by another post).
+    New { id: i64, reserved: usize },
+    /// A retry: the post stored earlier with the same key.
+    Earlier(Box<Scheduled>),
+}
+
+/// Stores a scheduled post and reserves its photos, unless the member sent
+/// one with the same Idempotency-Key `key` before.
 pub async fn insert(
     conn: &mut PgConnection,
     account_id: i64,
     scheduled_at: DateTime<Utc>,
     params: &Params,
-) -> crate::Result<(i64, usize)> {
+    key: Option<&str>,
+) -> crate::Result<Stored> {
     let id = sqlx::query_scalar!(
-        "insert into scheduled_statuses (account_id, scheduled_at, params)
-         values ($1, $2, $3) returning id",
+        "insert into scheduled_statuses (account_id, scheduled_at, params, idempotency_key)
+         values ($1, $2, $3, $4)
+         on conflict (account_id, idempotency_key) do nothing returning id",
         account_id,
         scheduled_at,
-        Json(params) as _
+        Json(params) as _,
+        key
     )
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let Some(id) = id else {
+        let earlier = sqlx::query_as!(
+            Row,
+            r#"select id, account_id, scheduled_at, params as "params: Json<Params>"
+               from scheduled_statuses where account_id = $1 and idempotency_key = $2"#,
+            account_id,
+            key
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        return Ok(Stored::Earlier(Box::new(earlier.into())));
+    };
     let reserved = sqlx::query!(
         "update media_attachments set scheduled_status_id = $1
          where id = any($3) and account_id = $2 and state = 'ready'
@@ -129,7 +157,10 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    Ok((id, reserved as usize))
+    Ok(Stored::New {
+        id,
+        reserved: reserved as usize,
+    })
 }
 
 /// One of the member's scheduled posts.
@@ -235,11 +266,27 @@ pub async fn take_due(conn: &mut PgConnection) -> crate::Result<Option<Scheduled
 pub async fn take(conn: &mut PgConnection, id: i64) -> crate::Result<bool> {
     let taken = sqlx::query_scalar!(
         "delete from scheduled_statuses
-         where id = (select id from scheduled_statuses where id = $1 for update skip locked)
+         where id = (select id from scheduled_statuses where id = $1 and scheduled_at <= now()
+                     for update skip locked)
          returning id",
         id
     )
     .fetch_optional(conn)
     .await?;
     Ok(taken.is_some())
+}
+
+/// Puts off a post whose publication failed for `secs`, so the posts due
+/// after it are not held up while it is retried.
+pub async fn postpone(db: impl PgExecutor<'_>, id: i64, secs: i64) -> crate::Result<()> {
+    sqlx::query!(
+        "update scheduled_statuses
+         set scheduled_at = greatest(scheduled_at, now()) + make_interval(secs => $2)
+         where id = $1",
+        id,
+        secs as f64
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
