@@ -28,8 +28,14 @@ async fn a_thousand_concurrent_likes_count_exactly() {
     let id = posted["id"].as_str().unwrap().to_string();
     let crowd = app.crowd("fan", 1000).await;
 
+    // The server lets the crowd wait up to a minute (above); so does the
+    // crowd, past the test client's usual 30 seconds.
+    let patient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
+        .build()
+        .unwrap();
     let like = |token: String, action: &'static str| {
-        let client = app.client.clone();
+        let client = patient.clone();
         let url = app.url(&format!("/api/v1/statuses/{id}/{action}"));
         tokio::spawn(async move {
             let response = client.post(url).bearer_auth(token).send().await.unwrap();
