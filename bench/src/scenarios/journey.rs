@@ -1,5 +1,6 @@
 //! A member's session in the app: open it, read the home timeline, scroll,
-//! open a post and its comments, like and boost it, read a list's timeline,
+//! open a post and its comments, like and boost it, read a list's timeline
+//! (of the accounts on the first page of their home),
 //! comment, and post something.
 
 use std::sync::Arc;
@@ -40,12 +41,14 @@ pub async fn run(ctx: &Ctx) -> Scenario {
         move |u, i, s| {
             let token = members[(u + i as usize * USERS) % members.len()].clone();
             async move {
-                s.send(
-                    Req::get("/api/v1/accounts/verify_credentials")
-                        .token(&token)
-                        .kind(0),
-                )
-                .await;
+                let me = s
+                    .send(
+                        Req::get("/api/v1/accounts/verify_credentials")
+                            .token(&token)
+                            .kind(0),
+                    )
+                    .await
+                    .json();
                 let home = s
                     .send(
                         Req::get("/api/v1/timelines/home?limit=20")
@@ -103,7 +106,9 @@ pub async fn run(ctx: &Ctx) -> Scenario {
                 let list = match lists[0]["id"].as_str() {
                     Some(id) => id.to_string(),
                     None => {
-                        // The member's first session makes their list.
+                        // The member's first session makes their list, of
+                        // the accounts on the first page of their home (the
+                        // member's own posts aside, which a list refuses).
                         let made = s
                             .send(
                                 Req::post("/api/v1/lists")
@@ -113,7 +118,27 @@ pub async fn run(ctx: &Ctx) -> Scenario {
                             )
                             .await
                             .json();
-                        made["id"].as_str().unwrap_or_default().to_string()
+                        let list = made["id"].as_str().unwrap_or_default().to_string();
+                        let followed: Vec<String> = home
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|p| p["account"]["id"].as_str())
+                            .filter(|a| *a != me["id"].as_str().unwrap_or_default())
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .map(|a| format!("account_ids[]={a}"))
+                            .collect();
+                        if !followed.is_empty() {
+                            s.send(
+                                Req::post(format!("/api/v1/lists/{list}/accounts"))
+                                    .token(&token)
+                                    .form(followed.join("&"))
+                                    .kind(7),
+                            )
+                            .await;
+                        }
+                        list
                     }
                 };
                 s.send(
