@@ -254,11 +254,16 @@ pub async fn update(
             }
             continue;
         };
-        // A keyword of another filter (or member) is not this filter's.
+        // A keyword of another filter (or member) is not this filter's: the
+        // filter exists, the body names something it does not hold.
         filters::keyword(&mut *tx, me, keyword)
             .await?
             .filter(|k| k.filter_id == id)
-            .ok_or(ApiError::NotFound)?;
+            .ok_or_else(|| {
+                ApiError::Unprocessable(format!(
+                    "Validation failed: keyword {keyword} is not one of this filter's keywords"
+                ))
+            })?;
         if change.destroy {
             filters::delete_keyword(&mut *tx, me, keyword).await?;
         } else {

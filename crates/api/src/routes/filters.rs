@@ -176,8 +176,8 @@ async fn show(
     params(("id" = String, Path, description = "The filter")),
     request_body(content = FilterParams, content_type = "application/json"),
     responses((status = 200, description = "The Filter", body = Filter),
-              (status = 404, description = "Not one of the caller's filters, or a keyword not of this filter"),
-              (status = 422, description = "A field is not valid")))]
+              (status = 404, description = "Not one of the caller's filters"),
+              (status = 422, description = "A field is not valid, or a keyword id names none of this filter's keywords")))]
 async fn update(
     State(state): State<AppState>,
     auth: Auth,

@@ -166,6 +166,22 @@ async fn filters_mark_and_hide_what_a_member_reads() {
     let (_, cats) = app.read(&cat, "/api/v2/filters").await;
     assert_eq!(cats, json!([]));
 
+    // A keyword the filter does not hold is refused by name (the filter
+    // itself is there).
+    let (status, error) = send(
+        &app,
+        &ann,
+        Method::PUT,
+        &fur_path,
+        json!({"keywords_attributes": [{"id": "123456789", "keyword": "mink"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(
+        error["error"].as_str().unwrap().contains("123456789"),
+        "{error}"
+    );
+
     // Removing the keyword through the filter's update brings the post home.
     let (status, changed) = send(
         &app,
