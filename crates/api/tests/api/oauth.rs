@@ -221,6 +221,17 @@ async fn sign_in_attempts_are_throttled_per_account() {
     assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// The `name=value` of the anti-forgery cookie a form page sets.
+fn form_cookie(page: &reqwest::Response) -> String {
+    page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// Opens the sign-in page as a browser would: the anti-forgery cookie it
 /// sets and the token in its form, which a POST must send back.
 pub async fn open_page(app: &TestApp, query: &[(&str, &str)]) -> (String, String) {
@@ -232,13 +243,7 @@ pub async fn open_page(app: &TestApp, query: &[(&str, &str)]) -> (String, String
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let cookie = page.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = form_cookie(&page);
     let html = page.text().await.unwrap();
     let token = html
         .split("name=\"authenticity_token\" value=\"")
@@ -716,13 +721,7 @@ async fn a_newcomer_joins_from_the_sign_in_page() {
         .await
         .unwrap();
     assert_eq!(form.status(), StatusCode::OK);
-    let cookie = form.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = form_cookie(&form);
     let html = form.text().await.unwrap();
     let field = |name: &str| {
         html.split(&format!("name=\"{name}\" value=\""))
